@@ -1,0 +1,18 @@
+"""storyline: turn a stream of news articles into sourced, structured story intelligence."""
+
+from storyline.config import Settings, get_settings
+from storyline.errors import StorylineError
+from storyline.facade import Storyline, demo_corpus_path
+from storyline.model import Article, IngestReport, Story
+
+__all__ = [
+    "Article",
+    "IngestReport",
+    "Settings",
+    "Story",
+    "Storyline",
+    "StorylineError",
+    "demo_corpus_path",
+    "get_settings",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,88 @@
+"""Assign stage: first story grouping, by TF-IDF cosine to story centroids within a time window.
+
+Simple on purpose: a later issue replaces it with streaming clustering measured on a benchmark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from storyline.config import Settings
+from storyline.model import Article
+
+
+def story_text(article: Article) -> str:
+    """What the grouping compares: the title twice (headlines carry the topic) and the text."""
+    title = article.title or ""
+    return f"{title}\n{title}\n{article.text}"
+
+
+@dataclass(slots=True)
+class _StoryState:
+    first: datetime
+    last: datetime
+    total: csr_matrix  # sum of member vectors, sparse over the fitted vocabulary
+    members: list[tuple[str, str, csr_matrix]] = field(default_factory=list)  # (id, title, vec)
+
+    def centroid(self) -> csr_matrix:
+        norm = float(np.sqrt(self.total.multiply(self.total).sum()))
+        return self.total / norm if norm else self.total
+
+
+class StoryGrouper:
+    """Places articles in stories: the best centroid above a threshold, else a new story."""
+
+    def __init__(self, settings: Settings, texts: list[str]) -> None:
+        self.settings = settings
+        self.window = timedelta(days=settings.story_window_days)
+        self.vectorizer = TfidfVectorizer(
+            sublinear_tf=True, stop_words="english", lowercase=True, dtype=np.float32
+        )
+        self.vectorizer.fit(texts or ["empty"])
+        self.stories: dict[int, _StoryState] = {}
+
+    def vector(self, article: Article) -> csr_matrix:
+        """The article's L2-normalised TF-IDF vector (a 1-row sparse matrix)."""
+        return csr_matrix(self.vectorizer.transform([story_text(article)]))
+
+    def best(self, vector: csr_matrix, when: datetime) -> tuple[int | None, float]:
+        """The story whose centroid is closest, among stories active within the window."""
+        best_id, best_score = None, 0.0
+        for story_id, state in self.stories.items():
+            if when - state.last > self.window or state.first - when > self.window:
+                continue
+            score = _dot(vector, state.centroid())
+            if score > best_score:
+                best_id, best_score = story_id, score
+        if best_score < self.settings.story_threshold:
+            return None, best_score
+        return best_id, best_score
+
+    def add(self, story_id: int, article: Article, vector: csr_matrix) -> None:
+        """Record that ``article`` is in ``story_id``."""
+        when = article.when
+        assert when is not None  # stored articles always have an ingest time
+        state = self.stories.get(story_id)
+        if state is None:
+            state = self.stories[story_id] = _StoryState(
+                when, when, csr_matrix(vector.shape, dtype=np.float32)
+            )
+        state.first, state.last = min(state.first, when), max(state.last, when)
+        state.total = state.total + vector
+        state.members.append((article.id or "", article.title or "", vector))
+
+    def title(self, story_id: int) -> str:
+        """The title of the member closest to the story's centroid."""
+        state = self.stories[story_id]
+        centroid = state.centroid()
+        scored = [(_dot(vec, centroid), title) for _, title, vec in state.members if title]
+        return max(scored)[1] if scored else "(untitled story)"
+
+
+def _dot(a: csr_matrix, b: csr_matrix) -> float:
+    return float(a.multiply(b).sum())

@@ -1,0 +1,65 @@
+"""Clean stage: metadata not in the markup: outlet from URL, language, canonical URL, hash."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import cache
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|cmpid|ocid|icid|smid)$")
+_HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The URL without fragment, tracking parameters, www., default port or trailing slash."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return url.strip() or None
+    host = parts.hostname.lower().removeprefix("www.")  # www.x.org and x.org are one site
+    port = parts.port
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)])
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("https" if parts.scheme == "https" else "http", netloc, path, query, ""))
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    """The outlet's host name without www./m./amp. prefixes, e.g. ``harbortimes.example``."""
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix):
+            host = host[len(prefix) :]
+    return host or None
+
+
+def normalise_for_hash(text: str) -> str:
+    """Text reduced to lower-case words, so that spacing, quotes and punctuation do not matter."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the normalised text."""
+    return hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()
+
+
+@cache
+def _identifier() -> object:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> tuple[str | None, float | None]:
+    """ISO 639-1 language code and its probability, or (None, None) for text too short to tell."""
+    sample = text[:5000]
+    if len(re.findall(r"[^\W\d_]{2,}", sample)) < 3:
+        return None, None
+    lang, prob = _identifier().classify(sample)  # type: ignore[attr-defined]
+    return str(lang), round(float(prob), 4)

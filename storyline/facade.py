@@ -1,0 +1,73 @@
+"""Python API: the `Storyline` facade over the settings, the store and the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any
+
+from storyline.config import Settings, get_settings
+from storyline.model import Article, IngestReport, Story
+from storyline.pipeline import AssignReport, Progress, assign_pending, ingest
+from storyline.store import Store
+
+
+def demo_corpus_path() -> Path:
+    """Folder of the bundled, fictional demo corpus."""
+    with as_file(files("storyline.data").joinpath("demo", "corpus")) as path:
+        return Path(path)
+
+
+class Storyline:
+    """One storyline database with its settings: ingest, assign and query.
+
+    Example:
+        >>> sl = Storyline("sqlite:///news.db")
+        >>> sl.ingest(["articles/"]).ingested
+    """
+
+    def __init__(self, db_url: str | None = None, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings(db_url=db_url)
+        if db_url is not None and settings is not None:
+            self.settings = self.settings.model_copy(update={"db_url": db_url})
+        self.store = Store(self.settings.db_url)
+
+    def __enter__(self) -> Storyline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database."""
+        self.store.close()
+
+    def ingest(
+        self, sources: Iterable[str], assign: bool = True, progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest paths, URLs and feed URLs; then place new articles in stories."""
+        report = ingest(sources, self.store, self.settings, progress)
+        if assign:
+            self.assign(progress)
+        return report
+
+    def assign(self, progress: Progress | None = None) -> AssignReport:
+        """Place every article not yet in a story (resumes after an interruption)."""
+        return assign_pending(self.store, self.settings, progress)
+
+    def articles(self, **filters: Any) -> list[dict[str, Any]]:
+        """Article summaries, newest first (filters: limit, offset, story_id, outlet)."""
+        return self.store.list_articles(**filters)
+
+    def article(self, article_id: str) -> Article:
+        """One whole article."""
+        return self.store.get_article(article_id)
+
+    def stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
+        """Stories, most recently active first."""
+        return self.store.list_stories(limit, offset)
+
+    def story(self, story_id: int) -> Story:
+        """One story."""
+        return self.store.get_story(story_id)

@@ -1,0 +1,206 @@
+"""The one data contract between stages: every stage takes an `Article` and returns it annotated.
+
+Spans are ``(start, end)`` character offsets into ``Article.text``. Every annotation carries the
+id of its article, so any derived fact can be traced back to the words it rests on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """Stages an article passes, recorded so that a crash resumes where it stopped."""
+
+    INGESTED = "ingested"
+    CLEANED = "cleaned"
+    ANALYZED = "analyzed"
+    ASSIGNED = "assigned"
+
+
+class SourceKind(StrEnum):
+    """Where an article came from."""
+
+    TEXT = "text"
+    HTML = "html"
+    JSONL = "jsonl"
+    WARC = "warc"
+    URL = "url"
+    FEED = "feed"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A character range in one article's clean text."""
+
+    article_id: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class RemovedLine:
+    """A line the cleaner took out of the text, kept for audit with the rule that removed it."""
+
+    line: str
+    reason: str
+    position: int  # index of the line among the raw lines
+
+
+@dataclass(slots=True)
+class Mention:
+    """A stretch of text that names an entity."""
+
+    span: Span
+    text: str
+    entity_id: str | None = None
+
+
+@dataclass(slots=True)
+class Entity:
+    """A canonical entity: one id, one display name, its type and the names it goes by."""
+
+    id: str
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Quote:
+    """Direct or indirect speech with its speaker."""
+
+    span: Span
+    text: str
+    speaker_entity_id: str | None = None
+    cue: str | None = None
+    direct: bool = True
+
+
+@dataclass(slots=True)
+class Claim:
+    """A numeric claim: how many of what, said by whom."""
+
+    span: Span
+    quantity: float | None
+    unit: str | None
+    counted: str | None
+    approximate: bool = False
+
+
+@dataclass(slots=True)
+class TimeRef:
+    """A temporal expression normalised against the publication date (None when unknown)."""
+
+    span: Span
+    text: str
+    value: str | None
+    granularity: str | None
+    derivation: str | None
+
+
+@dataclass(slots=True)
+class Place:
+    """A geocoded place mention."""
+
+    span: Span
+    name: str
+    country: str | None
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(slots=True)
+class Event:
+    """Who did what to whom (coded by a later stage)."""
+
+    span: Span
+    actor: str | None
+    action: str | None
+    target: str | None
+
+
+@dataclass(slots=True)
+class Article:
+    """One news article as it moves through ingest, clean, analyze and assign."""
+
+    source: str  # where it was read from: a path, URL, "file.jsonl:3" or "archive.warc#12"
+    source_kind: SourceKind
+    raw: str  # text or HTML as decoded, before cleaning
+    raw_format: str = "text"  # "text" or "html"
+    url: str | None = None
+    title: str | None = None
+    text: str = ""
+    outlet: str | None = None
+    published: datetime | None = None
+    published_source: str | None = None  # how the date was found, e.g. "html-meta", "dateline"
+    published_note: str | None = None  # why it is unknown, when it is
+    language: str | None = None
+    language_score: float | None = None
+    encoding: str | None = None
+    encoding_note: str | None = None
+    fetched_at: datetime | None = None
+    ingested_at: datetime | None = None
+    removed_lines: list[RemovedLine] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    id: str | None = None
+    content_hash: str | None = None
+    canonical_url: str | None = None
+    duplicate_of: str | None = None
+    duplicate_similarity: float | None = None
+    signature: bytes | None = None  # MinHash of the clean text, set by the assign stage
+    story_id: int | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    times: list[TimeRef] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def when(self) -> datetime | None:
+        """Publication time, else ingest time: the time used to order and window articles."""
+        return self.published or self.ingested_at
+
+    def mark(self, stage: Stage) -> None:
+        """Record that the article has passed ``stage``."""
+        if stage not in self.stages:
+            self.stages.append(stage)
+
+
+@dataclass(slots=True)
+class Story:
+    """A group of articles about one developing situation."""
+
+    id: int
+    title: str
+    first_seen: datetime | None
+    last_seen: datetime | None
+    article_count: int
+    outlets: list[str] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class IngestFailure:
+    """One input that could not be ingested, with a reason a user can act on."""
+
+    source: str
+    reason: str
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What a batch ingest did: counts, new article ids and per-item failures."""
+
+    ingested: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    failures: list[IngestFailure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True unless every item failed (nothing new and nothing already known)."""
+        return bool(self.ingested or self.duplicates or not self.failures)

@@ -1,0 +1,125 @@
+"""Runs the stages in order over many articles: ingest → clean → store → assign.
+
+Stages never touch the database; this runner persists what they return, one article per
+transaction, so a kill at any point leaves no half-written article and a re-run resumes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from storyline.assign.dedup import CopyIndex, from_bytes, signature, to_bytes
+from storyline.assign.stories import StoryGrouper, story_text
+from storyline.clean.article import clean_article
+from storyline.config import Settings
+from storyline.errors import StorylineError
+from storyline.ingest.sources import read_sources
+from storyline.model import Article, IngestFailure, IngestReport
+from storyline.store import Store
+
+Progress = Callable[[str], None]
+
+
+def ingest(
+    specs: Iterable[str], store: Store, settings: Settings, progress: Progress | None = None
+) -> IngestReport:
+    """Read, clean and store every article in ``specs``; go on past bad items and report them."""
+    report = IngestReport()
+    for item in read_sources(specs, settings):
+        if progress:
+            progress(item.source)
+        if isinstance(item, IngestFailure):
+            report.failures.append(item)
+            continue
+        try:
+            article = clean_article(item, settings)
+            article_id, is_new = store.add_article(article)
+        except StorylineError as exc:
+            report.failures.append(IngestFailure(item.source, str(exc)))
+            continue
+        (report.ingested if is_new else report.duplicates).append(article_id)
+    return report
+
+
+@dataclass(slots=True)
+class AssignReport:
+    """What story assignment did."""
+
+    assigned: int = 0
+    new_stories: int = 0
+    copies: int = 0
+
+
+def assign_pending(
+    store: Store, settings: Settings, progress: Progress | None = None
+) -> AssignReport:
+    """Place every article not yet in a story: as a copy of an earlier one, in a story, or new."""
+    report = AssignReport()
+    pending = store.pending_assignment()
+    if not pending:
+        return report
+    window = timedelta(days=settings.story_window_days)
+    times = [a.when for a in pending if a.when is not None]
+    context = store.assigned_between(min(times) - window, max(times) + window)
+    grouper = StoryGrouper(settings, [story_text(a) for a in context + pending])
+    copies = CopyIndex(settings)
+    by_id: dict[str, Article] = {}
+    for article in context:
+        by_id[article.id or ""] = article
+        minhash = from_bytes(article.signature, settings) if article.signature else None
+        if minhash is not None and article.duplicate_of is None:
+            copies.add(article.id or "", minhash)
+        if article.story_id is not None:
+            grouper.add(article.story_id, article, grouper.vector(article))
+    for article in pending:
+        if progress:
+            progress(article.title or article.id or "")
+        minhash = signature(article.text, settings)
+        article.signature = to_bytes(minhash)
+        repoint = _mark_copy(article, copies.matches(minhash), by_id)
+        vector = grouper.vector(article)
+        if article.duplicate_of is not None:
+            story_id: int | None = by_id[article.duplicate_of].story_id
+            report.copies += 1
+        elif repoint:
+            story_id = by_id[repoint[0]].story_id
+            report.copies += 1
+        else:
+            story_id, _ = grouper.best(vector, article.when)  # type: ignore[arg-type]
+        if story_id is None:
+            report.new_stories += 1
+            story_id = store.save_assignment(article, article.title or "(untitled story)")
+            grouper.add(story_id, article, vector)
+        else:
+            article.story_id = story_id
+            grouper.add(story_id, article, vector)
+            store.save_assignment(article, grouper.title(story_id), repoint)
+        if article.duplicate_of is None:
+            copies.add(article.id or "", minhash)
+        by_id[article.id or ""] = article
+        report.assigned += 1
+    return report
+
+
+def _mark_copy(
+    article: Article, matches: list[tuple[str, float]], by_id: dict[str, Article]
+) -> list[str]:
+    """Link ``article`` to the earliest copy it matches; return copies that it predates instead.
+
+    The earliest known copy is the original: when the new article is older than the original it
+    matches, it becomes the original and the returned ids are re-pointed to it.
+    """
+    if not matches:
+        return []
+    original_id, similarity = matches[0]
+    original = by_id[original_id]
+    if original.when is not None and article.when is not None and article.when < original.when:
+        followers = [aid for aid, other in by_id.items() if other.duplicate_of == original_id]
+        for aid in [original_id, *followers]:
+            by_id[aid].duplicate_of = article.id
+            by_id[aid].duplicate_similarity = by_id[aid].duplicate_similarity or similarity
+        return [original_id, *followers]
+    article.duplicate_of, article.duplicate_similarity = original_id, round(similarity, 4)
+    return []

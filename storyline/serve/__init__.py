@@ -1,0 +1,1 @@
+"""Serve: the CLI, the REST API and the web pages."""

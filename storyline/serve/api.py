@@ -1,0 +1,155 @@
+"""Serve: the FastAPI application: JSON under /api/v1 and server-rendered pages, one query each."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from storyline import __version__
+from storyline.config import Settings
+from storyline.errors import IngestError, NotFoundError, StorageError, StorylineError
+from storyline.serve.schemas import (
+    ArticleOut,
+    ArticlePage,
+    ErrorOut,
+    StoryDetailOut,
+    StoryPage,
+)
+from storyline.serve.views import article_json, story_json, summary_json
+from storyline.store import Store
+
+_STATUS = {NotFoundError: 404, IngestError: 400, StorageError: 503}
+_ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 503: {"model": ErrorOut}}
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+
+
+def _status(exc: StorylineError) -> int:
+    for cls, status in _STATUS.items():
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The web application over the database named in ``settings``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = Store(settings.db_url)
+        yield
+        app.state.store.close()
+
+    app = FastAPI(
+        title="storyline",
+        version=__version__,
+        description="Sourced, structured stories from news articles.",
+        lifespan=lifespan,
+    )
+    templates = Jinja2Templates(directory=str(Path(str(files("storyline.serve") / "templates"))))
+
+    def store(request: Request) -> Store:
+        return request.app.state.store  # type: ignore[no-any-return]
+
+    @app.exception_handler(StorylineError)
+    async def storyline_error(request: Request, exc: StorylineError) -> JSONResponse:
+        status = _status(exc)
+        if not request.url.path.startswith("/api/"):
+            return templates.TemplateResponse(  # type: ignore[return-value]
+                request, "error.html", {"message": str(exc), "status": status}, status_code=status
+            )
+        return JSONResponse({"error": {"code": exc.code, "message": str(exc)}}, status_code=status)
+
+    @app.get("/api/v1/health", tags=["meta"])
+    def health(request: Request) -> dict[str, Any]:
+        """Liveness and the size of the store."""
+        db = store(request)
+        return {
+            "status": "ok",
+            "version": __version__,
+            "articles": db.count_articles(),
+            "stories": db.count_stories(),
+        }
+
+    @app.get("/api/v1/articles", response_model=ArticlePage, tags=["articles"])
+    def list_articles(
+        request: Request,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        story_id: int | None = None,
+        outlet: str | None = None,
+    ) -> dict[str, Any]:
+        """Articles, newest first; filter by story or outlet."""
+        db = store(request)
+        rows = db.list_articles(limit=limit, offset=offset, story_id=story_id, outlet=outlet)
+        total = db.count_articles(story_id=story_id) if outlet is None else len(rows) + offset
+        return {
+            "items": [summary_json(r) for r in rows],
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+        }
+
+    @app.get(
+        "/api/v1/articles/{article_id}",
+        response_model=ArticleOut,
+        responses=_ERRORS,
+        tags=["articles"],
+    )
+    def get_article(request: Request, article_id: str) -> dict[str, Any]:
+        """One article with clean text and the lines cleaning removed."""
+        return article_json(store(request).get_article(article_id))
+
+    @app.get("/api/v1/stories", response_model=StoryPage, tags=["stories"])
+    def list_stories(request: Request, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+        """Stories, most recently active first."""
+        db = store(request)
+        return {
+            "items": [story_json(s) for s in db.list_stories(limit, offset)],
+            "total": db.count_stories(),
+            "limit": limit,
+            "offset": offset,
+        }
+
+    @app.get(
+        "/api/v1/stories/{story_id}",
+        response_model=StoryDetailOut,
+        responses=_ERRORS,
+        tags=["stories"],
+    )
+    def get_story(request: Request, story_id: int) -> dict[str, Any]:
+        """One story with its articles, oldest first."""
+        return _story_detail(store(request), story_id)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def stories_page(request: Request) -> HTMLResponse:
+        db = store(request)
+        items = [_story_detail(db, s.id) for s in db.list_stories(limit=200)]
+        return templates.TemplateResponse(request, "stories.html", {"stories": items})
+
+    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    def story_page(request: Request, story_id: int) -> HTMLResponse:
+        return templates.TemplateResponse(
+            request, "story.html", {"story": _story_detail(store(request), story_id)}
+        )
+
+    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(request: Request, article_id: str) -> HTMLResponse:
+        article = article_json(store(request).get_article(article_id))
+        return templates.TemplateResponse(request, "article.html", {"article": article})
+
+    return app
+
+
+def _story_detail(db: Store, story_id: int) -> dict[str, Any]:
+    data = story_json(db.get_story(story_id))
+    rows = db.list_articles(story_id=story_id, limit=10_000)
+    data["articles"] = [summary_json(r) for r in reversed(rows)]
+    return data

@@ -1,0 +1,310 @@
+"""Serve: the `storyline` command line. Thin: each command parses options and calls the facade.
+
+Exit codes: 0 success; 1 nothing could be ingested, or a storage/config error; 2 usage error;
+3 an id names nothing stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from storyline.config import DEFAULT_DB_URL, Settings
+from storyline.errors import NotFoundError, StorylineError
+from storyline.facade import Storyline, demo_corpus_path
+from storyline.model import IngestReport
+from storyline.serve.views import article_json, story_json, summary_json
+
+app = typer.Typer(
+    help="storyline: turn news articles into sourced, structured stories.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Piped output is not cut to 80 columns: tables stay readable in files and other programs.
+out = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 160)
+err = Console(stderr=True)
+
+DbOption = typer.Option(
+    None,
+    "--db",
+    help=f"Database URL (default {DEFAULT_DB_URL}; env STORYLINE_DB_URL).",
+    show_default=False,
+)
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+
+def _open(db: str | None) -> Storyline:
+    try:
+        return Storyline(db)
+    except StorylineError as exc:
+        _fail(exc)
+        raise  # unreachable: _fail exits
+
+
+def _fail(exc: StorylineError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(3 if isinstance(exc, NotFoundError) else 1)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _table(*columns: str) -> Table:
+    """A table whose fixed columns never wrap and whose last column, the title, is cut to fit."""
+    table = Table()
+    for name in columns:
+        table.add_column(name, no_wrap=True, min_width=len(name))
+    table.add_column("title", no_wrap=True, overflow="ellipsis", ratio=1)
+    return table
+
+
+def _run_ingest(sl: Storyline, sources: list[str], assign: bool) -> IngestReport:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[current]}"),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("ingesting", total=None, current="")
+
+        def tick(current: str) -> None:
+            bar.update(task, advance=1, current=current[-60:])
+
+        report = sl.ingest(sources, assign=False, progress=tick)
+        if assign:
+            bar.update(task, description="placing in stories", completed=0, current="")
+            sl.assign(progress=tick)
+    return report
+
+
+def _print_report(report: IngestReport, as_json: bool) -> None:
+    if as_json:
+        _print_json(
+            {
+                "ingested": report.ingested,
+                "duplicates": report.duplicates,
+                "failed": [{"source": f.source, "reason": f.reason} for f in report.failures],
+            }
+        )
+    else:
+        out.print(
+            f"ingested {len(report.ingested)}, duplicates skipped {len(report.duplicates)}, "
+            f"failed {len(report.failures)}"
+        )
+    for failure in report.failures:
+        err.print(f"[red]failed:[/] {failure.source}: {failure.reason}", highlight=False)
+
+
+@app.command()
+def ingest(
+    sources: list[str] = typer.Argument(..., help="Files, folders, URLs or RSS/Atom feed URLs."),
+    db: str | None = DbOption,
+    assign: bool = typer.Option(True, help="Place new articles in stories after ingesting."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Ingest text, HTML, JSONL, WARC files, folders, URLs and feeds into the database."""
+    with _open(db) as sl:
+        try:
+            report = _run_ingest(sl, sources, assign)
+        except StorylineError as exc:
+            _fail(exc)
+    _print_report(report, as_json)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    """Ingest the bundled demo corpus (fictional articles written for storyline)."""
+    ingest([str(demo_corpus_path())], db=db, assign=True, as_json=as_json)
+
+
+@app.command()
+def assign(db: str | None = DbOption) -> None:
+    """Place articles that are not yet in a story (resumes an interrupted run)."""
+    with _open(db) as sl:
+        try:
+            result = sl.assign()
+        except StorylineError as exc:
+            _fail(exc)
+    out.print(
+        f"placed {result.assigned} articles: {result.new_stories} new stories, "
+        f"{result.copies} copies of earlier articles"
+    )
+
+
+@app.command()
+def articles(
+    db: str | None = DbOption,
+    story: int | None = typer.Option(None, help="Only this story's articles."),
+    outlet: str | None = typer.Option(None, help="Only this outlet's articles."),
+    limit: int = typer.Option(50, min=1, max=10_000, help="How many to list."),
+    offset: int = typer.Option(0, min=0, help="How many to skip."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List articles, newest first."""
+    with _open(db) as sl:
+        rows = sl.articles(limit=limit, offset=offset, story_id=story, outlet=outlet)
+    if as_json:
+        _print_json([summary_json(r) for r in rows])
+        return
+    table = _table("id", "published", "outlet", "story")
+    for row in rows:
+        published = row["published"].date().isoformat() if row["published"] else "unknown"
+        copy = " (copy)" if row["duplicate_of"] else ""
+        table.add_row(
+            row["id"],
+            published,
+            row["outlet"] or "?",
+            str(row["story_id"] or "-"),
+            (row["title"] or "")[:80] + copy,
+        )
+    out.print(table)
+
+
+@app.command()
+def show(
+    article_id: str = typer.Argument(..., help="Article id (see `storyline articles`)."),
+    db: str | None = DbOption,
+    removed: bool = typer.Option(False, "--removed", help="Also list the lines cleaning removed."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Print one article: metadata and clean text."""
+    with _open(db) as sl:
+        try:
+            article = sl.article(article_id)
+        except StorylineError as exc:
+            _fail(exc)
+    if as_json:
+        _print_json(article_json(article))
+        return
+    out.rule(article.title or "(untitled)")
+    published = (
+        article.published.isoformat()
+        if article.published
+        else (f"unknown ({article.published_note})")
+    )
+    for label, value in (
+        ("id", article.id),
+        ("outlet", article.outlet or "unknown"),
+        ("url", article.url or "-"),
+        ("published", published),
+        ("date from", article.published_source or "-"),
+        ("language", article.language or "unknown"),
+        ("story", article.story_id),
+        ("copy of", article.duplicate_of or "-"),
+        ("source", article.source),
+        ("stages", ", ".join(article.stages)),
+    ):
+        out.print(f"[bold]{label:>10}[/]: {value}", highlight=False)
+    out.print()
+    out.print(article.text, highlight=False)
+    if removed:
+        out.rule("removed lines")
+        for line in article.removed_lines:
+            out.print(f"[dim]{line.reason:>14}[/]  {line.line}", highlight=False)
+
+
+@app.command()
+def stories(
+    db: str | None = DbOption,
+    limit: int = typer.Option(50, min=1, max=10_000, help="How many to list."),
+    offset: int = typer.Option(0, min=0, help="How many to skip."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List stories, most recently active first."""
+    with _open(db) as sl:
+        found = sl.stories(limit, offset)
+    if as_json:
+        _print_json([story_json(s) for s in found])
+        return
+    table = _table("id", "articles", "outlets", "first", "last")
+    for story in found:
+        table.add_row(
+            str(story.id),
+            str(story.article_count),
+            str(len(story.outlets)),
+            story.first_seen.date().isoformat() if story.first_seen else "?",
+            story.last_seen.date().isoformat() if story.last_seen else "?",
+            story.title[:90],
+        )
+    out.print(table)
+
+
+@app.command()
+def story(
+    story_id: int = typer.Argument(..., help="Story id (see `storyline stories`)."),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Print one story and its articles in time order."""
+    with _open(db) as sl:
+        try:
+            found = sl.story(story_id)
+        except StorylineError as exc:
+            _fail(exc)
+        rows = sl.articles(story_id=story_id, limit=10_000)
+    if as_json:
+        data = story_json(found)
+        data["articles"] = [summary_json(r) for r in reversed(rows)]
+        _print_json(data)
+        return
+    out.rule(f"story {found.id}: {found.title}")
+    out.print(
+        f"{found.article_count} articles from {len(found.outlets)} outlets: "
+        f"{', '.join(found.outlets)}",
+        highlight=False,
+    )
+    for row in reversed(rows):
+        published = row["published"].isoformat() if row["published"] else "date unknown"
+        copy = f"  [dim](copy of {row['duplicate_of']})[/]" if row["duplicate_of"] else ""
+        out.print(
+            f"  {published:<25} {row['outlet'] or '?':<24} {row['id']}  {row['title']}{copy}",
+            highlight=False,
+        )
+
+
+@app.command()
+def serve(
+    db: str | None = DbOption,
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+) -> None:
+    """Serve the REST API (/api/v1, docs at /docs) and the web pages."""
+    import uvicorn
+
+    from storyline.serve.api import create_app
+
+    with _open(db) as sl:
+        settings = sl.settings
+    err.print(f"serving {settings.db_url} on http://{host}:{port}/  (Ctrl-C stops)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """List every setting with its environment variable, current value and meaning."""
+    current = Settings()
+    table = Table("setting", "environment variable", "value", "meaning")
+    for name, field in Settings.model_fields.items():
+        table.add_row(
+            name, f"STORYLINE_{name.upper()}", str(getattr(current, name)), field.description or ""
+        )
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point of the `storyline` command."""
+    app()

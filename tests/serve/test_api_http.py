@@ -1,0 +1,114 @@
+"""The REST API and pages over real HTTP: uvicorn on a free 127.0.0.1 port, demo corpus loaded."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+
+from storyline import Storyline, get_settings
+from storyline.serve.api import create_app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_path):
+    url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'api.db'}"
+    with Storyline(url) as sl:
+        sl.ingest([str(demo_path)])
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(get_settings(db_url=url)), host="127.0.0.1", port=port, log_level="warning"
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        yield client
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_health_counts_the_store(server):
+    body = server.get("/api/v1/health").json()
+    assert body["status"] == "ok"
+    assert body["articles"] == 32
+    assert body["stories"] == 7
+
+
+def test_stories_paginate_and_link_to_their_articles(server):
+    first = server.get("/api/v1/stories", params={"limit": 3}).json()
+    rest = server.get("/api/v1/stories", params={"limit": 50, "offset": 3}).json()
+    assert first["total"] == 7 and len(first["items"]) == 3 and len(rest["items"]) == 4
+    ids = [s["id"] for s in first["items"] + rest["items"]]
+    assert len(set(ids)) == 7
+    biggest = max(first["items"] + rest["items"], key=lambda s: s["article_count"])
+    detail = server.get(f"/api/v1/stories/{biggest['id']}").json()
+    assert [a["id"] for a in detail["articles"]] == biggest["article_ids"]
+    listed = server.get("/api/v1/articles", params={"story_id": biggest["id"], "limit": 500}).json()
+    assert listed["total"] == biggest["article_count"]
+    assert {a["id"] for a in listed["items"]} == set(biggest["article_ids"])
+
+
+def test_an_article_has_text_and_its_removed_lines(server):
+    items = server.get("/api/v1/articles", params={"limit": 500}).json()["items"]
+    copies = [a for a in items if a["duplicate_of"]]
+    assert len(copies) == 2
+    full = [server.get(f"/api/v1/articles/{c['id']}").json() for c in copies]
+    for summary, article in zip(copies, full, strict=True):
+        assert article["text"] and article["story_id"] == summary["story_id"]
+        assert article["duplicate_of"] == summary["duplicate_of"]
+    spammy = max(full, key=lambda a: len(a["removed_lines"]))
+    reasons = {r["reason"] for r in spammy["removed_lines"]}
+    assert {"link_list", "gambling_ad", "promotion", "page_marker"} <= reasons
+
+
+def test_errors_have_one_shape(server):
+    response = server.get("/api/v1/articles/nope")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert "storyline articles" in response.json()["error"]["message"]
+    bad = server.get("/api/v1/stories", params={"limit": 0})
+    assert bad.status_code == 422
+
+
+def test_openapi_describes_every_endpoint(server):
+    schema = server.get("/openapi.json").json()
+    assert set(schema["paths"]) >= {
+        "/api/v1/health",
+        "/api/v1/articles",
+        "/api/v1/articles/{article_id}",
+        "/api/v1/stories",
+        "/api/v1/stories/{story_id}",
+    }
+    assert "ArticleOut" in schema["components"]["schemas"]
+
+
+def test_pages_list_stories_and_show_articles(server):
+    stories = server.get("/api/v1/stories").json()["items"]
+    home = server.get("/")
+    assert home.status_code == 200 and "text/html" in home.headers["content-type"]
+    for story in stories:
+        assert f'href="/stories/{story["id"]}"' in home.text
+    story_page = server.get(f"/stories/{stories[0]['id']}")
+    first_article = stories[0]["article_ids"][0]
+    assert f'href="/articles/{first_article}"' in story_page.text
+    article_page = server.get(f"/articles/{first_article}")
+    assert article_page.status_code == 200
+    article = server.get(f"/api/v1/articles/{first_article}").json()
+    assert article["text"].split("\n")[0][:60].replace("'", "&#39;") in article_page.text
+    missing = server.get("/articles/nope")
+    assert missing.status_code == 404 and "no article with id" in missing.text
