@@ -91,8 +91,8 @@ def clean_text(raw: str, title: str | None = None) -> CleanText:
             reason = "title_repeated"
         if reason is None and is_fragment(line):
             reason = "fragment"
-        if reason is None and line in seen:
-            reason = "repeated_line"
+        if reason is None and line in seen and len(_WORD.findall(line)) < 15:
+            reason = "repeated_line"  # repeated short lines are page furniture (share bars, menus)
         if reason is not None:
             removed.append(RemovedLine(line, reason, position))
             continue

@@ -1,0 +1,44 @@
+"""Benchmark reporting: print figures, record them in docs/benchmarks.md with machine and date."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+HEADER = (
+    "# Benchmarks\n\nEach section is written by the bench script named in its heading; "
+    "re-run it to refresh the figures.\n"
+)
+
+
+def machine() -> str:
+    """A one-line description of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def record(script: str, title: str, body: str) -> None:
+    """Print ``body`` and replace the section of ``script`` in docs/benchmarks.md with it."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    section = (
+        f"## {title} (`bench/{script}`)\n\n"
+        f"Measured {stamp} on {machine()}. Command: `python bench/{script}`.\n\n{body.strip()}\n"
+    )
+    print(section)
+    text = DOCS.read_text("utf-8") if DOCS.exists() else HEADER
+    pattern = re.compile(rf"## [^\n]*\(`bench/{re.escape(script)}`\)\n.*?(?=\n## |\Z)", re.S)
+    text = pattern.sub(lambda _: section, text) if pattern.search(text) else f"{text}\n{section}"
+    DOCS.parent.mkdir(parents=True, exist_ok=True)
+    DOCS.write_text(text.rstrip() + "\n", "utf-8")
