@@ -12,7 +12,8 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 HEADER = (
     "# Benchmarks\n\nEach section is written by the bench script named in its heading; "
-    "re-run it to refresh the figures.\n"
+    "re-run it to refresh the figures.\nSpeeds on these shared 2-core virtual machines vary by "
+    "up to ~40% between back-to-back runs;\ncompare figures from the same run, not across runs.\n"
 )
 
 

@@ -2,7 +2,7 @@
 
 from storyline.config import Settings, get_settings
 from storyline.errors import StorylineError
-from storyline.facade import Storyline, demo_corpus_path
+from storyline.facade import Storyline, demo_corpus_path, ingest, stories
 from storyline.model import Article, IngestReport, Story
 
 __all__ = [
@@ -14,5 +14,7 @@ __all__ = [
     "StorylineError",
     "demo_corpus_path",
     "get_settings",
+    "ingest",
+    "stories",
 ]
 __version__ = "0.1.0"

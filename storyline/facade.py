@@ -7,9 +7,10 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
+from storyline import pipeline
 from storyline.config import Settings, get_settings
 from storyline.model import Article, IngestReport, Story
-from storyline.pipeline import AssignReport, Progress, assign_pending, ingest
+from storyline.pipeline import AssignReport, Progress
 from storyline.store import Store
 
 
@@ -47,14 +48,14 @@ class Storyline:
         self, sources: Iterable[str], assign: bool = True, progress: Progress | None = None
     ) -> IngestReport:
         """Ingest paths, URLs and feed URLs; then place new articles in stories."""
-        report = ingest(sources, self.store, self.settings, progress)
+        report = pipeline.ingest(sources, self.store, self.settings, progress)
         if assign:
             self.assign(progress)
         return report
 
     def assign(self, progress: Progress | None = None) -> AssignReport:
         """Place every article not yet in a story (resumes after an interruption)."""
-        return assign_pending(self.store, self.settings, progress)
+        return pipeline.assign_pending(self.store, self.settings, progress)
 
     def articles(self, **filters: Any) -> list[dict[str, Any]]:
         """Article summaries, newest first (filters: limit, offset, story_id, outlet)."""
@@ -71,3 +72,15 @@ class Storyline:
     def story(self, story_id: int) -> Story:
         """One story."""
         return self.store.get_story(story_id)
+
+
+def ingest(sources: Iterable[str], db_url: str | None = None) -> IngestReport:
+    """Ingest ``sources`` into the database at ``db_url`` (default from settings) and place them."""
+    with Storyline(db_url) as sl:
+        return sl.ingest(sources)
+
+
+def stories(db_url: str | None = None, limit: int = 50, offset: int = 0) -> list[Story]:
+    """Stories in the database at ``db_url``, most recently active first."""
+    with Storyline(db_url) as sl:
+        return sl.stories(limit, offset)

@@ -66,6 +66,7 @@ def assign_pending(
     grouper = StoryGrouper(settings, [story_text(a) for a in context + pending])
     copies = CopyIndex(settings)
     by_id: dict[str, Article] = {}
+    touched: set[int] = set()  # stories that grew: their titles are chosen again at the end
     for article in context:
         by_id[article.id or ""] = article
         minhash = from_bytes(article.signature, settings) if article.signature else None
@@ -91,15 +92,17 @@ def assign_pending(
         if story_id is None:
             report.new_stories += 1
             story_id = store.save_assignment(article, article.title or "(untitled story)")
-            grouper.add(story_id, article, vector)
         else:
             article.story_id = story_id
-            grouper.add(story_id, article, vector)
-            store.save_assignment(article, grouper.title(story_id), repoint)
+            store.save_assignment(article, None, repoint)
+            touched.add(story_id)
+        grouper.add(story_id, article, vector)
         if article.duplicate_of is None:
             copies.add(article.id or "", minhash)
         by_id[article.id or ""] = article
         report.assigned += 1
+    # once per story, not per article: choosing a title looks at every member
+    store.set_story_titles({story_id: grouper.title(story_id) for story_id in touched})
     return report
 
 

@@ -111,3 +111,14 @@ def test_untitled_tiny_and_boilerplate_only_pages_are_refused(tmp_path, sqlite_u
         report = sl.ingest([str(path)])
     assert report.ingested == []
     assert "no article text" in report.failures[0].reason
+
+
+def test_module_level_api_ingests_and_lists(tmp_path, sqlite_url):
+    import storyline
+
+    path = tmp_path / "ferry.txt"
+    path.write_text(GOOD)
+    report = storyline.ingest([str(path)], db_url=sqlite_url)
+    assert len(report.ingested) == 1
+    found = storyline.stories(db_url=sqlite_url)
+    assert [s.title for s in found] == ["Velmora ferry service resumes after storm"]

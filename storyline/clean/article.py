@@ -56,8 +56,12 @@ def clean_article(article: Article, settings: Settings) -> Article:
     body, title = article.raw, article.title
     if article.raw_format == "html":
         page = extract_html(article.raw, article.url, article.source)
+        # the page's own canonical link names the article across mobile/AMP/tracking variants
+        if page.url and outlet_from_url(page.url) == outlet_from_url(article.url or page.url):
+            article.canonical_url = canonical_url(page.url)
         article.url = article.url or page.url
-        body, title = page.text, title or page.title
+        # trafilatura puts one newline between paragraphs; text articles use a blank line
+        body, title = page.text.replace("\n", "\n\n"), title or page.title
         if article.published is None and page.date:
             article.published = parse_source_date(page.date)
             article.published_source = "html-meta" if article.published else None
@@ -77,7 +81,7 @@ def clean_article(article: Article, settings: Settings) -> Article:
     article.outlet = article.outlet or outlet_from_url(article.url)
     if article.language is None:
         article.language, article.language_score = detect_language(article.text)
-    article.canonical_url = canonical_url(article.url)
+    article.canonical_url = article.canonical_url or canonical_url(article.url)
     article.content_hash = content_hash(article.text)
     article.id = article_id(article)
     article.mark(Stage.INGESTED)

@@ -52,8 +52,9 @@ _MON = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _TIME = (
-    r"(?:,?\s*(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})\s*(?P<ampm>[ap]\.?m\.?)?"
-    r"\s*(?P<zone>[A-Z]{1,4}\b)?)?"
+    r"(?:(?:,?\s*(?:at\s+)?|T)(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::\d{2}(?:\.\d+)?)?"
+    r"\s*(?P<ampm>[ap]\.?m\.?)?"
+    r"\s*(?:(?P<offset>[+-]\d{2}:?\d{2})|(?P<zone>[A-Z]{1,4}\b))?)?"
 )
 _WD = r"(?:(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s*,?\s*\(?\s*)?"
 _DATE = re.compile(
@@ -66,7 +67,7 @@ _DATE = re.compile(
     + r",?\s+(?P<year2>\d{4})"
     + r"|(?P<year3>\d{4})-(?P<month3>\d{2})-(?P<day3>\d{2})"
     + r"|(?P<a>\d{1,2})[./](?P<b>\d{1,2})[./](?P<year4>\d{4})"
-    + r")\b"
+    + r")(?!\d)"
     + _TIME,
     re.IGNORECASE,
 )
@@ -129,9 +130,17 @@ def _with_time(day: date, match: re.Match[str]) -> tuple[datetime, bool]:
     elif ampm == "am" and hour == 12:
         hour = 0
     zone = (g["zone"] or "").upper()
-    if hour > 23 or minute > 59 or zone not in _ZONES:
+    if g["offset"]:
+        sign = -1 if g["offset"][0] == "-" else 1
+        digits = g["offset"][1:].replace(":", "")
+        minutes = sign * (int(digits[:2]) * 60 + int(digits[2:]))
+    elif zone in _ZONES:
+        minutes = _ZONES[zone]
+    else:
+        minutes = None
+    if hour > 23 or minute > 59 or minutes is None:
         return datetime(day.year, day.month, day.day, tzinfo=UTC), False
-    tz = timezone(timedelta(minutes=_ZONES[zone]))
+    tz = timezone(timedelta(minutes=minutes))
     local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
     return local.astimezone(UTC), True
 

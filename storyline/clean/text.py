@@ -59,8 +59,11 @@ def is_fragment(line: str) -> bool:
 
 
 def _looks_like_headline(line: str) -> bool:
+    """Capitalised, 2-40 words, and not a long sentence ending in a full stop (a lead paragraph)."""
     words = _WORD.findall(line)
-    return 2 <= len(words) <= 40 and (len(words) > 2 or line[:1].isupper()) and line[:1].isupper()
+    if not (2 <= len(words) <= 40 and line[:1].isupper()):
+        return False
+    return not (line.rstrip().endswith(".") and len(words) > 12)
 
 
 def clean_text(raw: str, title: str | None = None) -> CleanText:

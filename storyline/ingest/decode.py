@@ -23,27 +23,34 @@ _BINARY_MAGIC = (
 
 
 def maybe_gunzip(data: bytes, name: str, limit: int) -> bytes:
-    """Decompress gzip data (a ``.gz`` file or gzip magic), refusing output beyond ``limit``."""
+    """Decompress gzip data (every member), refusing corrupt, truncated or oversized output."""
     if not data.startswith(b"\x1f\x8b"):
         return data
+    out = bytearray()
+    rest = data
     try:
-        out = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, limit + 1)
+        while rest:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out += inflater.decompress(rest, limit + 1 - len(out))
+            if len(out) > limit:
+                raise TooLargeError(
+                    f"{name}: decompresses to more than {limit:,} bytes, the limit for one "
+                    "article; raise STORYLINE_MAX_ARTICLE_BYTES if this is really one article"
+                )
+            if not inflater.eof:
+                raise BinaryInputError(f"{name}: gzip data is truncated; re-download the file")
+            rest = inflater.unused_data.lstrip(b"\x00")  # a further member, or padding
     except zlib.error as exc:
         raise BinaryInputError(f"{name}: gzip data is corrupt ({exc}); re-download it") from exc
-    if len(out) > limit:
-        raise TooLargeError(
-            f"{name}: decompresses to more than {limit:,} bytes, the limit for one article; "
-            "raise STORYLINE_MAX_ARTICLE_BYTES if this is really one article"
-        )
-    return out
+    return bytes(out)
 
 
 def looks_binary(data: bytes) -> bool:
     """True when the bytes are evidently not text: a binary signature or many control bytes."""
     head = data[:8192]
-    if head.startswith(_BINARY_MAGIC):
-        return True
-    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 with a byte-order mark: NUL bytes are expected
+    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
         return True
     control = sum(head.count(bytes([c])) for c in _CONTROL)
     return bool(head) and control / len(head) > 0.05
@@ -67,9 +74,20 @@ def decode_bytes(
             return data.decode(encoding).lstrip("\ufeff"), encoding.lower(), None
         except (UnicodeDecodeError, LookupError):
             continue
-    best = from_bytes(data[:2_000_000]).best()
+    matches = from_bytes(data[:2_000_000])
+    best = matches.best()
     if best is not None and best.encoding:
-        text = data.decode(best.encoding, errors="replace")
-        return text, best.encoding, f"not valid UTF-8; decoded as {best.encoding} (detected)"
+        encoding = best.encoding
+        # Short Western-European text fits several Latin code pages equally well; cp1252 is
+        # the web's legacy default (WHATWG treats latin-1 labels as cp1252), so it wins ties.
+        tied = [
+            m
+            for m in matches
+            if m.chaos <= best.chaos + 1e-6 and m.coherence >= best.coherence - 1e-6
+        ]
+        if any("cp1252" in m.could_be_from_charset for m in tied):
+            encoding = "cp1252"
+        text = data.decode(encoding, errors="replace")
+        return text, encoding, f"not valid UTF-8; decoded as {encoding} (detected)"
     text = data.decode("utf-8", errors="replace")
     return text, "utf-8", "not valid UTF-8 and no encoding detected; bad bytes replaced with U+FFFD"

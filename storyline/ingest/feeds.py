@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -45,14 +46,16 @@ def articles_from_feed(
     data: bytes, source: str, settings: Settings, client: httpx.Client | None
 ) -> Iterator[Article | IngestFailure]:
     """Yield an Article per feed entry; raise FeedError when the data is not a feed at all."""
-    parsed = feedparser.parse(data)
+    # the feed's own address resolves relative entry links ("/world/story.html")
+    base = source if source.lower().startswith(("http://", "https://")) else ""
+    parsed = feedparser.parse(data, response_headers={"content-location": base} if base else None)
     if not parsed.entries:
-        if parsed.bozo or not parsed.get("version"):
+        if not parsed.get("version"):  # no RSS/Atom root element was recognised
             reason = getattr(parsed, "bozo_exception", None) or "no RSS or Atom elements"
             raise FeedError(f"{source}: not a valid RSS/Atom feed ({reason}); check the feed URL")
         raise EmptyInputError(f"{source}: the feed has no entries yet; try again later")
     for number, entry in enumerate(parsed.entries, start=1):
-        link = entry.get("link")
+        link = urljoin(base, entry["link"]) if base and entry.get("link") else entry.get("link")
         item_source = link or f"{source}#entry{number}"
         content = _entry_content(entry)
         published = _entry_date(entry)

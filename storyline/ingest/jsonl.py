@@ -55,6 +55,15 @@ def record_to_article(record: dict[str, object], source: str) -> Article:
 def read_jsonl(path: Path, settings: Settings) -> Iterator[Article | IngestFailure]:
     """Yield one Article per good line and one IngestFailure per bad line; never stop early."""
     limit = settings.max_article_bytes
+    try:
+        yield from _read_lines(path, limit)
+    except (EOFError, OSError) as exc:  # a truncated or corrupt .jsonl.gz
+        yield IngestFailure(
+            f"{path}", f"file is truncated or corrupt ({exc}); lines before the damage were read"
+        )
+
+
+def _read_lines(path: Path, limit: int) -> Iterator[Article | IngestFailure]:
     with _open(path) as handle:
         for number, line in enumerate(handle, start=1):
             source = f"{path}:{number}"

@@ -25,13 +25,23 @@ def _charset(content_type: str) -> str | None:
     return None
 
 
+def _truncated(record: object) -> bool:
+    """True when the archive ended before the record's declared length was read."""
+    remaining = getattr(getattr(record, "raw_stream", None), "limit", 0)
+    return isinstance(remaining, int) and remaining > 0
+
+
 def read_warc(path: Path, settings: Settings) -> Iterator[Article | IngestFailure]:
-    """Yield an Article for each HTML response or resource record; other records are skipped."""
+    """Yield an Article for each HTML response or resource record; other records are skipped.
+
+    A truncated or malformed archive yields the records before the damage and one failure.
+    """
     limit = settings.max_article_bytes
-    index = 0
+    index, warc_records = 0, 0
     try:
         with path.open("rb") as handle:
             for index, record in enumerate(ArchiveIterator(handle), start=1):
+                warc_records += record.format.startswith("warc")
                 if record.rec_type not in ("response", "resource"):
                     continue
                 if record.rec_type == "response" and record.http_headers is not None:
@@ -43,12 +53,18 @@ def read_warc(path: Path, settings: Settings) -> Iterator[Article | IngestFailur
                     content_type = record.rec_headers.get_header("Content-Type") or ""
                 if not content_type.lower().startswith(_HTML_TYPES):
                     continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
                 source = f"{path}#{index}"
                 payload = record.content_stream().read(limit + 1)
                 if len(payload) > limit:
                     yield IngestFailure(source, f"record is over the {limit:,}-byte article limit")
                     continue
+                if _truncated(record):
+                    yield IngestFailure(
+                        source,
+                        f"WARC archive is truncated inside record {index}; records before it "
+                        "were read; re-download or re-crawl the archive",
+                    )
+                    return
                 try:
                     text, encoding, note = decode_bytes(payload, source, _charset(content_type))
                 except IngestError as exc:
@@ -59,7 +75,7 @@ def read_warc(path: Path, settings: Settings) -> Iterator[Article | IngestFailur
                     source_kind=SourceKind.WARC,
                     raw=text,
                     raw_format="html",
-                    url=url,
+                    url=record.rec_headers.get_header("WARC-Target-URI"),
                     encoding=encoding,
                     encoding_note=note,
                     fetched_at=parse_source_date(record.rec_headers.get_header("WARC-Date")),
@@ -70,4 +86,9 @@ def read_warc(path: Path, settings: Settings) -> Iterator[Article | IngestFailur
             f"{path}#{index + 1}",
             f"WARC archive is malformed or truncated after record {index} ({exc}); "
             "records before this point were read",
+        )
+        return
+    if warc_records == 0:
+        yield IngestFailure(
+            str(path), "not a WARC archive (no WARC records found); check the file's format"
         )

@@ -282,7 +282,7 @@ class Store:
             if story_id is None:
                 result = conn.execute(
                     stories.insert().values(
-                        title=story_title,
+                        title=story_title or "(untitled story)",
                         first_seen=article.when,
                         last_seen=article.when,
                         article_count=0,
@@ -311,10 +311,18 @@ class Store:
                     .where(articles.c.id.in_(list(repoint)))
                     .values(duplicate_of=article.id)
                 )
-            self._refresh_story(conn, story_id, story_title, now)
+            self._refresh_story(conn, story_id, now)
         return story_id
 
-    def _refresh_story(self, conn: Connection, story_id: int, title: str, now: datetime) -> None:
+    def set_story_titles(self, titles: dict[int, str]) -> None:
+        """Give stories new titles (chosen once a batch of articles has been placed)."""
+        if not titles:
+            return
+        with self.transaction() as conn:
+            for story_id, title in titles.items():
+                conn.execute(update(stories).where(stories.c.id == story_id).values(title=title))
+
+    def _refresh_story(self, conn: Connection, story_id: int, now: datetime) -> None:
         when = func.coalesce(articles.c.published, articles.c.ingested_at)
         first, last, count = conn.execute(
             select(func.min(when), func.max(when), func.count()).where(
@@ -324,9 +332,7 @@ class Store:
         conn.execute(
             update(stories)
             .where(stories.c.id == story_id)
-            .values(
-                title=title, first_seen=first, last_seen=last, article_count=count, updated_at=now
-            )
+            .values(first_seen=first, last_seen=last, article_count=count, updated_at=now)
         )
 
     # --- stories --------------------------------------------------------------------------------
