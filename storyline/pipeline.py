@@ -14,7 +14,7 @@ from storyline.assign.dedup import CopyIndex, from_bytes, signature, to_bytes
 from storyline.assign.stories import StoryGrouper, story_text
 from storyline.clean.article import clean_article
 from storyline.config import Settings
-from storyline.errors import StorylineError
+from storyline.errors import StorageError, StorylineError
 from storyline.ingest.sources import read_sources
 from storyline.model import Article, IngestFailure, IngestReport
 from storyline.store import Store
@@ -23,9 +23,16 @@ Progress = Callable[[str], None]
 
 
 def ingest(
-    specs: Iterable[str], store: Store, settings: Settings, progress: Progress | None = None
+    specs: Iterable[str],
+    store: Store,
+    settings: Settings,
+    progress: Progress | None = None,
+    strict: bool = False,
 ) -> IngestReport:
-    """Read, clean and store every article in ``specs``; go on past bad items and report them."""
+    """Read, clean and store every article in ``specs``; go on past bad items and report them.
+
+    With ``strict`` an unexpected error (a bug, not bad input) is raised instead of reported.
+    """
     report = IngestReport()
     for item in read_sources(specs, settings):
         if progress:
@@ -36,8 +43,21 @@ def ingest(
         try:
             article = clean_article(item, settings)
             article_id, is_new = store.add_article(article)
+        except StorageError:
+            raise  # the database itself failed: every later item would fail the same way
         except StorylineError as exc:
             report.failures.append(IngestFailure(item.source, str(exc)))
+            continue
+        except Exception as exc:  # a parser bug on one odd page must not stop a batch
+            if strict:
+                raise
+            report.failures.append(
+                IngestFailure(
+                    item.source,
+                    f"unexpected {type(exc).__name__} while cleaning ({exc}); "
+                    "the item was skipped: please report it with the input",
+                )
+            )
             continue
         (report.ingested if is_new else report.duplicates).append(article_id)
     return report
