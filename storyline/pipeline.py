@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from storyline.assign.dedup import CopyIndex, from_bytes, signature, to_bytes
 from storyline.assign.stories import StoryGrouper, story_text
@@ -72,6 +72,16 @@ class AssignReport:
     copies: int = 0
 
 
+def _window(articles: list[Article], days: float) -> tuple[datetime, datetime]:
+    """The time span whose placed articles can receive the pending ones (clamped to valid dates)."""
+    times = [a.when for a in articles if a.when is not None]
+    window = timedelta(days=days)
+    low, high = min(times), max(times)
+    start = low - window if low - datetime.min.replace(tzinfo=UTC) > window else low
+    end = high + window if datetime.max.replace(tzinfo=UTC) - high > window else high
+    return start, end
+
+
 def assign_pending(
     store: Store, settings: Settings, progress: Progress | None = None
 ) -> AssignReport:
@@ -80,43 +90,43 @@ def assign_pending(
     pending = store.pending_assignment()
     if not pending:
         return report
-    window = timedelta(days=settings.story_window_days)
-    times = [a.when for a in pending if a.when is not None]
-    context = store.assigned_between(min(times) - window, max(times) + window)
+    context = store.assigned_between(*_window(pending, settings.story_window_days))
     grouper = StoryGrouper(settings, [story_text(a) for a in context + pending])
     copies = CopyIndex(settings)
     by_id: dict[str, Article] = {}
     touched: set[int] = set()  # stories that grew: their titles are chosen again at the end
-    for article in context:
+    for article, vector in zip(context, grouper.vectors(context), strict=True):
         by_id[article.id or ""] = article
         minhash = from_bytes(article.signature, settings) if article.signature else None
         if minhash is not None and article.duplicate_of is None:
             copies.add(article.id or "", minhash)
         if article.story_id is not None:
-            grouper.add(article.story_id, article, grouper.vector(article))
-    for article in pending:
+            grouper.add(article.story_id, article, vector)
+    for article, vector in zip(pending, grouper.vectors(pending), strict=True):
         if progress:
             progress(article.title or article.id or "")
         minhash = signature(article.text, settings)
         article.signature = to_bytes(minhash)
         repoint = _mark_copy(article, copies.matches(minhash), by_id)
-        vector = grouper.vector(article)
+        for old_original in repoint:
+            copies.remove(old_original)
         if article.duplicate_of is not None:
             story_id: int | None = by_id[article.duplicate_of].story_id
-            report.copies += 1
         elif repoint:
             story_id = by_id[repoint[0]].story_id
-            report.copies += 1
         else:
             story_id, _ = grouper.best(vector, article.when)  # type: ignore[arg-type]
+        article.story_id = story_id
+        moved = {aid: by_id[aid].duplicate_similarity for aid in repoint}
+        saved = store.save_assignment(article, article.title, moved)
+        if saved is None:
+            continue  # another process placed it first; its placement stands
+        report.copies += bool(article.duplicate_of or repoint)
         if story_id is None:
             report.new_stories += 1
-            story_id = store.save_assignment(article, article.title or "(untitled story)")
         else:
-            article.story_id = story_id
-            store.save_assignment(article, None, repoint)
-            touched.add(story_id)
-        grouper.add(story_id, article, vector)
+            touched.add(saved)
+        grouper.add(saved, article, vector)
         if article.duplicate_of is None:
             copies.add(article.id or "", minhash)
         by_id[article.id or ""] = article
@@ -137,6 +147,8 @@ def _mark_copy(
     if not matches:
         return []
     original_id, similarity = matches[0]
+    while by_id[original_id].duplicate_of in by_id:  # follow a chain to its root
+        original_id = by_id[original_id].duplicate_of or original_id
     original = by_id[original_id]
     if original.when is not None and article.when is not None and article.when < original.when:
         followers = [aid for aid, other in by_id.items() if other.duplicate_of == original_id]

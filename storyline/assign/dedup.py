@@ -54,6 +54,11 @@ class CopyIndex:
             self._lsh.insert(article_id, minhash)
             self._signatures[article_id] = minhash
 
+    def remove(self, article_id: str) -> None:
+        """Stop matching against an article (it turned out to be a copy itself)."""
+        if self._signatures.pop(article_id, None) is not None:
+            self._lsh.remove(article_id)
+
     def matches(self, minhash: MinHash) -> list[tuple[str, float]]:
         """Indexed articles at or above the copy threshold, most similar first."""
         found = []

@@ -28,10 +28,13 @@ class _StoryState:
     last: datetime
     total: csr_matrix  # sum of member vectors, sparse over the fitted vocabulary
     members: list[tuple[str, str, csr_matrix]] = field(default_factory=list)  # (id, title, vec)
+    unit: csr_matrix | None = None  # normalised centroid, recomputed only when a member joins
 
     def centroid(self) -> csr_matrix:
-        norm = float(np.sqrt(self.total.multiply(self.total).sum()))
-        return self.total / norm if norm else self.total
+        if self.unit is None:
+            norm = float(np.sqrt(self.total.multiply(self.total).sum()))
+            self.unit = self.total / norm if norm else self.total
+        return self.unit
 
 
 class StoryGrouper:
@@ -48,7 +51,14 @@ class StoryGrouper:
 
     def vector(self, article: Article) -> csr_matrix:
         """The article's L2-normalised TF-IDF vector (a 1-row sparse matrix)."""
-        return csr_matrix(self.vectorizer.transform([story_text(article)]))
+        return self.vectors([article])[0]
+
+    def vectors(self, articles: list[Article]) -> list[csr_matrix]:
+        """Vectors of many articles in one pass (much cheaper than one call each)."""
+        if not articles:
+            return []
+        matrix = csr_matrix(self.vectorizer.transform([story_text(a) for a in articles]))
+        return [matrix[i] for i in range(matrix.shape[0])]
 
     def best(self, vector: csr_matrix, when: datetime) -> tuple[int | None, float]:
         """The story whose centroid is closest, among stories active within the window."""
@@ -74,6 +84,7 @@ class StoryGrouper:
             )
         state.first, state.last = min(state.first, when), max(state.last, when)
         state.total = state.total + vector
+        state.unit = None
         state.members.append((article.id or "", article.title or "", vector))
 
     def title(self, story_id: int) -> str:

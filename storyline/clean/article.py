@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from urllib.parse import urlsplit
 
 from storyline.clean.datelines import FoundDate, find_dates
 from storyline.clean.html import extract_html
@@ -15,15 +17,25 @@ from storyline.model import Article, Stage
 
 # A dateline sits in the head of an article: after this many raw lines a date is article content.
 _HEAD_LINES = 15
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
 _HEAD_CHARS = 1500
 
 
+# The agency dateline form "this Tuesday (01.25.2022)": a weekday with a numeric date in brackets.
+# A weekday beside a written-out date ("will meet on Monday, March 3") is an event, not a dateline.
+_WEEKDAY_DATELINE = re.compile(
+    r"\b(this|on|last)?\s*[A-Z][a-z]+day\s*\(\d{1,2}[./]\d{1,2}[./]\d{4}\)"
+)
+
+
 def _weekday_date(text: str) -> FoundDate | None:
-    """A date with its weekday stated near the top ("this Tuesday (01.25.2022)")."""
-    for found in find_dates(text[:_HEAD_CHARS]):
-        if found.weekday_stated:
-            return found
-    return None
+    """The date of an agency-style weekday dateline near the top, if there is one."""
+    head = text[:_HEAD_CHARS]
+    match = _WEEKDAY_DATELINE.search(head)
+    if match is None:
+        return None
+    found = find_dates(head[match.start() : match.end()])
+    return found[0] if found and found[0].weekday_stated else None
 
 
 def article_id(article: Article) -> str:
@@ -46,8 +58,9 @@ def _set_date(article: Article, text_datelines: list[FoundDate]) -> None:
             "no publication date in the metadata, the record or a dateline"
         )
         return
+    notes = [n for n in (found.note, None if found.has_time else "day precision") if n]
     article.published = found.value
-    article.published_source = how + (f" ({found.note})" if found.note else "")
+    article.published_source = how + (f" ({'; '.join(notes)})" if notes else "")
     article.published_note = None
 
 
@@ -56,17 +69,21 @@ def clean_article(article: Article, settings: Settings) -> Article:
     body, title = article.raw, article.title
     if article.raw_format == "html":
         page = extract_html(article.raw, article.url, article.source)
-        # the page's own canonical link names the article across mobile/AMP/tracking variants
-        if page.url and outlet_from_url(page.url) == outlet_from_url(article.url or page.url):
-            article.canonical_url = canonical_url(page.url)
-        article.url = article.url or page.url
+        # the page's own canonical link names the article across mobile/AMP/tracking variants;
+        # a link to the site's front page is a CMS default, not the article's address
+        page_url = page.url if page.url and urlsplit(page.url).path.strip("/") else None
+        if page_url and outlet_from_url(page_url) == outlet_from_url(article.url or page_url):
+            article.canonical_url = canonical_url(page_url)
+        article.url = article.url or page_url
         # trafilatura puts one newline between paragraphs; text articles use a blank line
         body, title = page.text.replace("\n", "\n\n"), title or page.title
         if article.published is None and page.date:
             article.published = parse_source_date(page.date)
             article.published_source = "html-meta" if article.published else None
         article.outlet = article.outlet or (None if article.url else page.sitename)
-    cleaned = clean_text(body, title)
+    body = body.replace("\x00", "")  # NUL is never text, and PostgreSQL refuses it
+    article.raw = article.raw.replace("\x00", "")
+    cleaned = clean_text(body, title.replace("\x00", "") if title else None)
     article.title, article.text, article.removed_lines = (
         cleaned.title,
         cleaned.text,
@@ -78,7 +95,9 @@ def clean_article(article: Article, settings: Settings) -> Article:
             f"removing boilerplate, minimum {settings.min_text_chars}); pass an article's own page"
         )
     _set_date(article, [found for line, found in cleaned.datelines if line < _HEAD_LINES])
-    article.outlet = article.outlet or outlet_from_url(article.url)
+    article.outlet = (article.outlet or outlet_from_url(article.url) or "")[:300] or None
+    if article.language is not None and not _LANGUAGE_CODE.match(article.language):
+        article.language = None  # a label such as "English (UK)": detect the code instead
     if article.language is None:
         article.language, article.language_score = detect_language(article.text)
     article.canonical_url = article.canonical_url or canonical_url(article.url)

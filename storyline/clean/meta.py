@@ -16,11 +16,16 @@ def canonical_url(url: str | None) -> str | None:
     """The URL without fragment, tracking parameters, www., default port or trailing slash."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # "http://[bad" or a port out of range
+        return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return url.strip() or None
+        # a URN or tag URI identifies an item; "N/A" or a relative path identifies nothing
+        opaque = parts.scheme not in ("", "http", "https") and " " not in url.strip()
+        return url.strip() if opaque else None
     host = parts.hostname.lower().removeprefix("www.")  # www.x.org and x.org are one site
-    port = parts.port
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)])
     path = parts.path.rstrip("/") or "/"
@@ -31,7 +36,10 @@ def outlet_from_url(url: str | None) -> str | None:
     """The outlet's host name without www./m./amp. prefixes, e.g. ``harbortimes.example``."""
     if not url:
         return None
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None
     for prefix in _HOST_PREFIXES:
         if host.startswith(prefix):
             host = host[len(prefix) :]

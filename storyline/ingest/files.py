@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,18 +32,26 @@ def _kind_suffix(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
-def iter_paths(root: Path) -> Iterator[Path]:
-    """Yield ``root`` if it is a file, else every non-hidden file below it, in sorted order."""
+def iter_paths(root: Path, errors: list[OSError] | None = None) -> Iterator[Path]:
+    """Yield ``root`` if it is a file, else every non-hidden file below it, in sorted order.
+
+    Folders that cannot be listed are added to ``errors`` (when given) rather than skipped unseen.
+    """
     if root.is_file():
         yield root
         return
-    for path in sorted(root.rglob("*")):
-        if (
-            path.is_file()
-            and not any(part.startswith(".") for part in path.relative_to(root).parts)
-            and (_kind_suffix(path) in KNOWN_SUFFIXES or not path.suffix)
-        ):
-            yield path
+    found = []
+    for folder, subfolders, names in os.walk(
+        root, onerror=None if errors is None else errors.append
+    ):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+        for name in names:
+            path = Path(folder) / name
+            if name.startswith(".") or not path.is_file():
+                continue
+            if _kind_suffix(path) in KNOWN_SUFFIXES or not path.suffix:
+                found.append(path)
+    yield from sorted(found)
 
 
 def read_path(root: Path, settings: Settings) -> Iterator[Item]:
@@ -50,13 +59,18 @@ def read_path(root: Path, settings: Settings) -> Iterator[Item]:
     if not root.exists():
         yield IngestFailure(str(root), "no such file or folder; check the path")
         return
-    for path in iter_paths(root):
+    errors: list[OSError] = []
+    for path in iter_paths(root, errors):
         try:
             yield from read_file(path, settings)
         except IngestError as exc:
             yield IngestFailure(str(path), str(exc))
         except OSError as exc:
             yield IngestFailure(str(path), f"cannot read file ({exc.strerror}); check permissions")
+    for error in errors:
+        yield IngestFailure(
+            str(error.filename or root), f"cannot list folder ({error.strerror}); check permissions"
+        )
 
 
 def _read_single(path: Path, settings: Settings) -> bytes:

@@ -10,7 +10,7 @@ from typing import IO
 
 from storyline.config import Settings
 from storyline.errors import IngestError
-from storyline.ingest.dates import parse_source_date
+from storyline.ingest.dates import parse_source_date, precision_note
 from storyline.ingest.decode import decode_bytes
 from storyline.model import Article, IngestFailure, SourceKind
 
@@ -19,6 +19,10 @@ def _open(path: Path) -> IO[bytes]:
     with path.open("rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
     return gzip.open(path, "rb") if gzipped else path.open("rb")
+
+
+def _with_note(source: str, note: str | None) -> str:
+    return f"{source} ({note})" if note else source
 
 
 def record_to_article(record: dict[str, object], source: str) -> Article:
@@ -46,7 +50,7 @@ def record_to_article(record: dict[str, object], source: str) -> Article:
         title=title.strip() if isinstance(title, str) and title.strip() else None,
         outlet=outlet if isinstance(outlet, str) and outlet else None,
         published=published,
-        published_source="record" if published else None,
+        published_source=_with_note("record", precision_note(published_raw)) if published else None,
         published_note=note,
         language=language if isinstance(language, str) and language else None,
     )
@@ -57,6 +61,8 @@ def read_jsonl(path: Path, settings: Settings) -> Iterator[Article | IngestFailu
     limit = settings.max_article_bytes
     try:
         yield from _read_lines(path, limit)
+    except PermissionError as exc:
+        yield IngestFailure(str(path), f"cannot read file ({exc.strerror}); check permissions")
     except (EOFError, OSError) as exc:  # a truncated or corrupt .jsonl.gz
         yield IngestFailure(
             f"{path}", f"file is truncated or corrupt ({exc}); lines before the damage were read"

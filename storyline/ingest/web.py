@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -39,6 +40,13 @@ def make_client(settings: Settings) -> httpx.Client:
 def fetch(url: str, client: httpx.Client, settings: Settings) -> Fetched:
     """GET ``url``; raise FetchError with the reason and a fix when it cannot be had."""
     limit = settings.max_article_bytes
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        valid = False
+    if not valid:
+        raise FetchError(f"{url}: not a valid http(s) URL; check how it is written")
     try:
         with client.stream("GET", url) as response:
             if response.status_code >= 400:

@@ -89,7 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
         """Articles, newest first; filter by story or outlet."""
         db = store(request)
         rows = db.list_articles(limit=limit, offset=offset, story_id=story_id, outlet=outlet)
-        total = db.count_articles(story_id=story_id) if outlet is None else len(rows) + offset
+        total = db.count_articles(story_id=story_id, outlet=outlet)
         return {
             "items": [summary_json(r) for r in rows],
             "total": total,

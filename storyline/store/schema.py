@@ -78,13 +78,12 @@ stories = Table(
 articles = Table(
     "articles",
     metadata,
-    Column("id", String(32), primary_key=True),
-    Column("dedup_key", String(2100), nullable=False, unique=True),
+    Column("id", String(32), primary_key=True),  # hash of canonical URL, else of the text
     Column("source_id", Integer, ForeignKey("sources.id")),
     Column("locator", Text, nullable=False),
     Column("source_kind", String(16), nullable=False),
     Column("url", Text),
-    Column("canonical_url", String(2048), index=True),
+    Column("canonical_url", Text, index=True),
     Column("title", Text),
     Column("raw", Text, nullable=False),
     Column("raw_format", String(8), nullable=False),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -11,9 +11,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, or_, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    IntegrityError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
-from storyline.errors import NotFoundError, StorageError
+from storyline.errors import NotFoundError, ParseError, StorageError
 from storyline.model import Article, RemovedLine, SourceKind, Stage, Story
 from storyline.store.schema import articles, migrate, sources, stories
 
@@ -29,6 +35,8 @@ _SUMMARY_COLUMNS = (
     articles.c.ingested_at,
     articles.c.source_kind,
 )
+
+_NO_RAW = tuple(c for c in articles.c if c.name != "raw")  # assignment never needs raw input
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -50,7 +58,14 @@ def create_db_engine(url: str) -> Engine:
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot create the database folder {folder} ({exc.strerror}); "
+                    "choose a writable path with --db"
+                ) from exc
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -93,6 +108,10 @@ def _row_to_article(row: Any) -> Article:
         duplicate_similarity=data["duplicate_similarity"],
         story_id=data["story_id"],
     )
+
+
+class _AlreadyPlacedError(Exception):
+    """Another process placed the article between our read and our write."""
 
 
 class Store:
@@ -164,51 +183,50 @@ class Store:
         """Store a cleaned article unless it is already stored; return (id, newly stored)."""
         if article.id is None or article.content_hash is None:
             raise ValueError("add_article needs a cleaned article (id and content_hash set)")
-        key = (
-            f"url:{article.canonical_url}"
-            if article.canonical_url
-            else f"hash:{article.content_hash}"
-        )
         article.ingested_at = article.ingested_at or datetime.now(UTC)
         try:
             with self.transaction() as conn:
                 existing = self.find_duplicate(conn, article)
                 if existing:
                     return existing, False
-                conn.execute(
-                    articles.insert().values(
-                        id=article.id,
-                        dedup_key=key,
-                        source_id=self._source_id(conn, article.outlet),
-                        locator=article.source,
-                        source_kind=article.source_kind.value,
-                        url=article.url,
-                        canonical_url=article.canonical_url,
-                        title=article.title,
-                        raw=article.raw,
-                        raw_format=article.raw_format,
-                        text=article.text,
-                        outlet=article.outlet,
-                        published=article.published,
-                        published_source=article.published_source,
-                        published_note=article.published_note,
-                        language=article.language,
-                        language_score=article.language_score,
-                        encoding=article.encoding,
-                        encoding_note=article.encoding_note,
-                        fetched_at=article.fetched_at,
-                        ingested_at=article.ingested_at,
-                        removed_lines=[asdict(r) for r in article.removed_lines],
-                        stages=",".join(article.stages),
-                        content_hash=article.content_hash,
-                    )
-                )
+                conn.execute(articles.insert().values(**self._article_values(conn, article)))
         except IntegrityError:
             # another process stored it between our check and our insert: it is a duplicate
             with self.transaction() as conn:
                 existing = self.find_duplicate(conn, article)
             return existing or article.id, False
+        except DataError as exc:
+            raise ParseError(
+                f"{article.source}: the database refused a value ({str(exc.orig).splitlines()[0]})"
+            ) from exc
         return article.id, True
+
+    def _article_values(self, conn: Connection, article: Article) -> dict[str, Any]:
+        return {
+            "id": article.id,
+            "source_id": self._source_id(conn, article.outlet),
+            "locator": article.source,
+            "source_kind": article.source_kind.value,
+            "url": article.url,
+            "canonical_url": article.canonical_url,
+            "title": article.title,
+            "raw": article.raw,
+            "raw_format": article.raw_format,
+            "text": article.text,
+            "outlet": article.outlet,
+            "published": article.published,
+            "published_source": article.published_source,
+            "published_note": article.published_note,
+            "language": article.language,
+            "language_score": article.language_score,
+            "encoding": article.encoding,
+            "encoding_note": article.encoding_note,
+            "fetched_at": article.fetched_at,
+            "ingested_at": article.ingested_at,
+            "removed_lines": [asdict(r) for r in article.removed_lines],
+            "stages": ",".join(article.stages),
+            "content_hash": article.content_hash,
+        }
 
     def get_article(self, article_id: str) -> Article:
         """The whole article; NotFoundError when no article has that id."""
@@ -238,21 +256,23 @@ class Store:
         with self.transaction() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
-    def count_articles(self, story_id: int | None = None) -> int:
-        """How many articles are stored (in one story, when given)."""
+    def count_articles(self, story_id: int | None = None, outlet: str | None = None) -> int:
+        """How many articles are stored (in one story and from one outlet, when given)."""
         query = select(func.count()).select_from(articles)
         if story_id is not None:
             query = query.where(articles.c.story_id == story_id)
+        if outlet:
+            query = query.where(articles.c.outlet == outlet)
         with self.transaction() as conn:
             return int(conn.execute(query).scalar_one())
 
     # --- assignment -----------------------------------------------------------------------------
 
     def pending_assignment(self) -> list[Article]:
-        """Articles not yet placed in a story, oldest first."""
+        """Articles not yet placed in a story, oldest first (without raw input: not needed)."""
         when = func.coalesce(articles.c.published, articles.c.ingested_at)
         query = (
-            select(articles).where(articles.c.assigned_at.is_(None)).order_by(when, articles.c.id)
+            select(*_NO_RAW).where(articles.c.assigned_at.is_(None)).order_by(when, articles.c.id)
         )
         with self.transaction() as conn:
             return [_row_to_article(row) for row in conn.execute(query)]
@@ -261,7 +281,7 @@ class Store:
         """Placed articles whose time falls in [start, end]: the context for placing new ones."""
         when = func.coalesce(articles.c.published, articles.c.ingested_at)
         query = (
-            select(articles)
+            select(*_NO_RAW)
             .where(articles.c.assigned_at.is_not(None), when >= start, when <= end)
             .order_by(when, articles.c.id)
         )
@@ -269,49 +289,64 @@ class Store:
             return [_row_to_article(row) for row in conn.execute(query)]
 
     def save_assignment(
-        self, article: Article, story_title: str, repoint: Sequence[str] = ()
-    ) -> int:
+        self,
+        article: Article,
+        story_title: str | None,
+        repoint: Mapping[str, float | None] | None = None,
+    ) -> int | None:
         """Record where ``article`` was placed, creating or updating its story, atomically.
 
-        ``repoint`` lists earlier-stored copies whose original is now ``article`` (it is older).
-        Returns the story id.
+        A new story (``article.story_id`` None) is created with ``story_title``. ``repoint`` maps
+        earlier-stored copies whose original is now ``article`` (it is older) to their
+        similarity. Returns the story id, or None when another process placed the article first
+        (then nothing is written).
         """
         now = datetime.now(UTC)
-        with self.transaction() as conn:
-            story_id = article.story_id
-            if story_id is None:
-                result = conn.execute(
-                    stories.insert().values(
-                        title=story_title or "(untitled story)",
-                        first_seen=article.when,
-                        last_seen=article.when,
-                        article_count=0,
-                        created_at=now,
-                        updated_at=now,
+        stages = [*article.stages, *([] if Stage.ASSIGNED in article.stages else [Stage.ASSIGNED])]
+        try:
+            with self.transaction() as conn:
+                story_id = article.story_id
+                if story_id is None:
+                    result = conn.execute(
+                        stories.insert().values(
+                            title=story_title or "(untitled story)",
+                            first_seen=article.when,
+                            last_seen=article.when,
+                            article_count=0,
+                            created_at=now,
+                            updated_at=now,
+                        )
+                    )
+                    story_id = int(result.inserted_primary_key[0])
+                placed = conn.execute(
+                    update(articles)
+                    .where(articles.c.id == article.id, articles.c.assigned_at.is_(None))
+                    .values(
+                        story_id=story_id,
+                        duplicate_of=article.duplicate_of,
+                        duplicate_similarity=article.duplicate_similarity,
+                        minhash=article.signature,
+                        stages=",".join(stages),
+                        assigned_at=now,
                     )
                 )
-                story_id = int(result.inserted_primary_key[0])
-            article.story_id = story_id
-            article.mark(Stage.ASSIGNED)
-            conn.execute(
-                update(articles)
-                .where(articles.c.id == article.id)
-                .values(
-                    story_id=story_id,
-                    duplicate_of=article.duplicate_of,
-                    duplicate_similarity=article.duplicate_similarity,
-                    minhash=article.signature,
-                    stages=",".join(article.stages),
-                    assigned_at=now,
-                )
-            )
-            if repoint:
-                conn.execute(
-                    update(articles)
-                    .where(articles.c.id.in_(list(repoint)))
-                    .values(duplicate_of=article.id)
-                )
-            self._refresh_story(conn, story_id, now)
+                if placed.rowcount != 1:
+                    raise _AlreadyPlacedError  # rolls back the story created above, if any
+                for copy_id, similarity in (repoint or {}).items():
+                    conn.execute(
+                        update(articles)
+                        .where(articles.c.id == copy_id)
+                        .values(
+                            duplicate_of=article.id,
+                            duplicate_similarity=func.coalesce(
+                                articles.c.duplicate_similarity, similarity
+                            ),
+                        )
+                    )
+                self._refresh_story(conn, story_id, now)
+        except _AlreadyPlacedError:
+            return None
+        article.story_id, article.stages = story_id, stages
         return story_id
 
     def set_story_titles(self, titles: dict[int, str]) -> None:

@@ -204,7 +204,7 @@ def test_weekday_date_in_the_text_sets_the_date(settings):
     )
     article = clean_article(_text(raw), settings)
     assert article.published == datetime(2022, 1, 25, tzinfo=UTC)
-    assert article.published_source == "weekday-date in text"
+    assert article.published_source == "weekday-date in text (day precision)"
 
 
 def test_dateline_far_down_the_article_is_not_the_publication_date(settings):

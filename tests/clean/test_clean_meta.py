@@ -127,3 +127,8 @@ def test_detect_language(text, code):
 @pytest.mark.parametrize("text", ["123 456", "", "ab 12", "Velmora 2031"])
 def test_detect_language_needs_words(text):
     assert detect_language(text) == (None, None)
+
+
+@pytest.mark.parametrize("url", ["N/A", "/news/story-1", "", "http://[bad", "https:///nohost"])
+def test_canonical_url_is_none_for_values_that_identify_nothing(url):
+    assert canonical_url(url) is None
