@@ -30,3 +30,10 @@ def test_every_setting_is_in_the_readme_and_has_help():
 def test_readme_gives_the_two_commands_first():
     block = README.split("```")[1]
     assert "make run" in block and "make test" in block
+
+
+def test_every_cli_command_takes_db():
+    import inspect
+
+    for command in app.registered_commands:
+        assert "db" in inspect.signature(command.callback).parameters, command.callback.__name__

@@ -294,9 +294,9 @@ def serve(
 
 
 @app.command("settings")
-def show_settings() -> None:
+def show_settings(db: str | None = DbOption) -> None:
     """List every setting with its environment variable, current value and meaning."""
-    current = Settings()
+    current = Settings() if db is None else Settings(db_url=db)
     table = Table("setting", "environment variable", "value", "meaning")
     for name, field in Settings.model_fields.items():
         table.add_row(

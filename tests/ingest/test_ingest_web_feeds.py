@@ -377,3 +377,45 @@ def test_mixed_sources_keep_going_after_failures(server, settings, tmp_path):
     assert kinds == ["IngestFailure", "Article", "Article", "IngestFailure"]
     assert items[1].source == str(local)
     assert items[2].source_kind == SourceKind.URL
+
+
+def test_cli_ingests_a_feed_url_into_the_database(server, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    db = f"sqlite:///{tmp_path / 'feed.db'}"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "storyline",
+            "ingest",
+            server.base + "/rss.xml",
+            "--db",
+            db,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert len(report["ingested"]) == 3  # two fetched pages, one dead link's summary
+    listed = subprocess.run(
+        [sys.executable, "-m", "storyline", "articles", "--db", db, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    rows = {r["title"]: r for r in json.loads(listed.stdout)}
+    assert set(rows) == {
+        "Velmora market reopens",
+        "Kelmar ferry timetable changes",
+        "Dock strike talks stall",
+    }
+    assert rows["Velmora market reopens"]["published"] == "2031-05-02T08:00:00+00:00"
+    assert all(r["story_id"] for r in rows.values())
+    assert all(r["outlet"] == "127.0.0.1" for r in rows.values())
