@@ -92,13 +92,17 @@ class Claim:
 
 @dataclass(slots=True)
 class TimeRef:
-    """A temporal expression normalised against the publication date (None when unknown)."""
+    """A temporal expression normalised against the publication date (value None when unknown).
+
+    ``value`` follows TimeML: 2031-03-04, 2031-03, 2031-W10, 2031-SU, P3D, PRESENT_REF.
+    """
 
     span: Span
     text: str
     value: str | None
-    granularity: str | None
-    derivation: str | None
+    granularity: str | None  # day, week, month, season, quarter, year, decade, or None
+    derivation: str | None  # stated, relative to publication, inferred from tense, unresolved
+    kind: str = "DATE"  # TimeML type: DATE, TIME, DURATION or SET
 
 
 @dataclass(slots=True)

@@ -1,0 +1,1 @@
+"""Analyze stage: facts in clean text (entities, quotes, claims, times, places, events)."""
