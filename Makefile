@@ -39,6 +39,8 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/demo_quality.py
 	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/timex.py
+	$(BIN)/python bench/ingest_speed.py
 
 clean:
 	rm -rf $(VENV) storyline.db storyline.db-wal storyline.db-shm .pytest_cache .ruff_cache

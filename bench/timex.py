@@ -45,6 +45,11 @@ def score(docs: list[dict]) -> dict[str, tuple[float, float, float]]:
         anchor = _anchor(doc.get("dct"))
         ours = find_times(doc["text"], anchor)
         golds = [g for g in doc["timexes"] if g["start"] is not None]  # empty (implicit) ones
+        if doc.get("corpus", "").lower().startswith("meantime") and golds:
+            # MEANTIME annotates only the opening sentences: score ours up to the last annotated one
+            last = max(g["end"] for g in golds)
+            stop = doc["text"].find(".", last)
+            ours = [t for t in ours if t.span.end <= (stop if stop >= 0 else len(doc["text"]))]
         predicted += len(ours)
         gold += len(golds)
         used: set[int] = set()
