@@ -73,6 +73,19 @@ def kill_when(proc: subprocess.Popen[bytes], db: Path, sql: str, at_least: int) 
     pytest.fail("the process ended before it could be killed mid-way; raise the article count")
 
 
+def ingested_not_placed(source: Path, db: Path, total: int) -> str:
+    """Write ``total`` synthetic articles, ingest them without story assignment; the db URL."""
+    synthetic_articles(source, total)
+    url = f"sqlite:///{db}"
+    subprocess.run(
+        [sys.executable, "-m", "storyline", "ingest", str(source), "--db", url, "--no-assign"],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    return url
+
+
 def check_consistent(db: Path, total: int) -> None:
     assert count(db, "SELECT COUNT(*) FROM articles") == total
     assert count(db, "SELECT COUNT(DISTINCT content_hash) FROM articles") == total
@@ -113,14 +126,7 @@ def test_kill_during_ingest_then_rerun(tmp_path):
 
 def test_kill_during_story_assignment_then_rerun(tmp_path):
     source, db = tmp_path / "big.jsonl", tmp_path / "assign.db"
-    synthetic_articles(source, TOTAL)
-    url = f"sqlite:///{db}"
-    subprocess.run(
-        [sys.executable, "-m", "storyline", "ingest", str(source), "--db", url, "--no-assign"],
-        capture_output=True,
-        timeout=300,
-        check=True,
-    )
+    url = ingested_not_placed(source, db, TOTAL)
     assert count(db, "SELECT COUNT(*) FROM articles WHERE assigned_at IS NULL") == TOTAL
     proc = start("assign", "--db", url)
     placed = kill_when(proc, db, "SELECT COUNT(*) FROM articles WHERE assigned_at IS NOT NULL", 20)

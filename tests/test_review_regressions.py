@@ -8,7 +8,7 @@ import sys
 
 from storyline import Storyline
 from storyline.store import Store
-from tests.test_kill_and_resume import check_consistent, count, synthetic_articles
+from tests.test_kill_and_resume import check_consistent, count, ingested_not_placed
 
 BODY = (
     "The Tarrow ferry company said on Monday that it would add two evening crossings to Cask "
@@ -156,14 +156,7 @@ def test_a_copy_never_points_at_another_copy(tmp_path, sqlite_url):
 
 def test_two_assign_runs_at_once_place_each_article_once(tmp_path):
     source, db = tmp_path / "many.jsonl", tmp_path / "two.db"
-    synthetic_articles(source, 300)
-    url = f"sqlite:///{db}"
-    subprocess.run(
-        [sys.executable, "-m", "storyline", "ingest", str(source), "--db", url, "--no-assign"],
-        capture_output=True,
-        timeout=300,
-        check=True,
-    )
+    url = ingested_not_placed(source, db, 300)
     runs = [
         subprocess.Popen(
             [sys.executable, "-m", "storyline", "assign", "--db", url],
