@@ -27,7 +27,7 @@ class _StoryState:
     first: datetime
     last: datetime
     total: csr_matrix  # sum of member vectors, sparse over the fitted vocabulary
-    members: list[tuple[str, str, csr_matrix]] = field(default_factory=list)  # (id, title, vec)
+    members: list[tuple[str, csr_matrix]] = field(default_factory=list)  # (title, vector)
     unit: csr_matrix | None = None  # normalised centroid, recomputed only when a member joins
 
     def centroid(self) -> csr_matrix:
@@ -85,13 +85,13 @@ class StoryGrouper:
         state.first, state.last = min(state.first, when), max(state.last, when)
         state.total = state.total + vector
         state.unit = None
-        state.members.append((article.id or "", article.title or "", vector))
+        state.members.append((article.title or "", vector))
 
     def title(self, story_id: int) -> str:
         """The title of the member closest to the story's centroid."""
         state = self.stories[story_id]
         centroid = state.centroid()
-        scored = [(_dot(vec, centroid), title) for _, title, vec in state.members if title]
+        scored = [(_dot(vec, centroid), title) for title, vec in state.members if title]
         return max(scored)[1] if scored else "(untitled story)"
 
 
