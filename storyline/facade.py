@@ -10,8 +10,9 @@ from typing import Any
 from storyline import pipeline
 from storyline.config import Settings, get_settings
 from storyline.model import Article, IngestReport, Story
-from storyline.pipeline import AssignReport, Progress
+from storyline.pipeline import AnalyzeReport, AssignReport, Progress
 from storyline.store import Store
+from storyline.store.annotations import Annotations
 
 
 def demo_corpus_path() -> Path:
@@ -21,7 +22,7 @@ def demo_corpus_path() -> Path:
 
 
 class Storyline:
-    """One storyline database with its settings: ingest, assign and query.
+    """One storyline database with its settings: ingest, analyze, assign and query.
 
     Example:
         >>> sl = Storyline("sqlite:///news.db")
@@ -45,13 +46,40 @@ class Storyline:
         self.store.close()
 
     def ingest(
-        self, sources: Iterable[str], assign: bool = True, progress: Progress | None = None
+        self,
+        sources: Iterable[str],
+        assign: bool = True,
+        progress: Progress | None = None,
+        analyze: bool | None = None,
     ) -> IngestReport:
-        """Ingest paths, URLs and feed URLs; then place new articles in stories."""
+        """Ingest paths, URLs and feed URLs; annotate them (``analyze``, default from settings);
+        then place new articles in stories."""
         report = pipeline.ingest(sources, self.store, self.settings, progress)
+        if self.settings.analyze_on_ingest if analyze is None else analyze:
+            self.analyze(progress)
         if assign:
             self.assign(progress)
         return report
+
+    def analyze(self, progress: Progress | None = None, redo: bool = False) -> AnalyzeReport:
+        """Annotate articles not analysed yet (all of them with ``redo``)."""
+        return pipeline.analyze_pending(self.store, self.settings, progress, redo)
+
+    def annotations(self, article_id: str) -> Annotations:
+        """Entities, quotes, claims, dates and places stored for one article."""
+        return self.store.annotations(article_id)
+
+    def entities(self, **filters: Any) -> list[dict[str, Any]]:
+        """Entities with mention counts (filters: entity_type, query, limit, offset)."""
+        return self.store.list_entities(**filters)
+
+    def quotes(self, **filters: Any) -> list[dict[str, Any]]:
+        """Quotes across articles (filters: speaker, article_id, limit, offset)."""
+        return self.store.list_quotes(**filters)
+
+    def claims(self, **filters: Any) -> list[dict[str, Any]]:
+        """Numeric claims across articles (filters: counted, article_id, limit, offset)."""
+        return self.store.list_claims(**filters)
 
     def assign(self, progress: Progress | None = None) -> AssignReport:
         """Place every article not yet in a story (resumes after an interruption)."""

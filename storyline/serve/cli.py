@@ -20,7 +20,7 @@ from storyline.config import DEFAULT_DB_URL, Settings
 from storyline.errors import NotFoundError, StorylineError
 from storyline.facade import Storyline, demo_corpus_path
 from storyline.model import IngestReport
-from storyline.serve.views import article_json, story_json, summary_json
+from storyline.serve.views import annotations_json, article_json, story_json, summary_json
 
 app = typer.Typer(
     help="storyline: turn news articles into sourced, structured stories.",
@@ -67,7 +67,9 @@ def _table(*columns: str) -> Table:
     return table
 
 
-def _run_ingest(sl: Storyline, sources: list[str], assign: bool) -> IngestReport:
+def _run_ingest(
+    sl: Storyline, sources: list[str], assign: bool, analyze: bool | None = None
+) -> IngestReport:
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -82,7 +84,10 @@ def _run_ingest(sl: Storyline, sources: list[str], assign: bool) -> IngestReport
         def tick(current: str) -> None:
             bar.update(task, advance=1, current=current[-60:])
 
-        report = sl.ingest(sources, assign=False, progress=tick)
+        report = sl.ingest(sources, assign=False, progress=tick, analyze=False)
+        if sl.settings.analyze_on_ingest if analyze is None else analyze:
+            bar.update(task, description="analysing", completed=0, current="")
+            sl.analyze(progress=tick)
         if assign:
             bar.update(task, description="placing in stories", completed=0, current="")
             sl.assign(progress=tick)
@@ -112,12 +117,17 @@ def ingest(
     sources: list[str] = typer.Argument(..., help="Files, folders, URLs or RSS/Atom feed URLs."),
     db: str | None = DbOption,
     assign: bool = typer.Option(True, help="Place new articles in stories after ingesting."),
+    analyze: bool | None = typer.Option(
+        None,
+        help="Annotate new articles after ingesting (default: setting analyze_on_ingest, on).",
+        show_default=False,
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Ingest text, HTML, JSONL, WARC files, folders, URLs and feeds into the database."""
     with _open(db) as sl:
         try:
-            report = _run_ingest(sl, sources, assign)
+            report = _run_ingest(sl, sources, assign, analyze)
         except StorylineError as exc:
             _fail(exc)
     _print_report(report, as_json)
@@ -128,7 +138,7 @@ def ingest(
 @app.command()
 def demo(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     """Ingest the bundled demo corpus (fictional articles written for storyline)."""
-    ingest([str(demo_corpus_path())], db=db, assign=True, as_json=as_json)
+    ingest([str(demo_corpus_path())], db=db, assign=True, analyze=None, as_json=as_json)
 
 
 @app.command()
@@ -181,14 +191,15 @@ def show(
     removed: bool = typer.Option(False, "--removed", help="Also list the lines cleaning removed."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Print one article: metadata and clean text."""
+    """Print one article: metadata, clean text and its annotations."""
     with _open(db) as sl:
         try:
             article = sl.article(article_id)
+            found = sl.annotations(article_id)
         except StorylineError as exc:
             _fail(exc)
     if as_json:
-        _print_json(article_json(article))
+        _print_json({**article_json(article), "annotations": annotations_json(found)})
         return
     out.rule(article.title or "(untitled)")
     published = (
@@ -211,6 +222,7 @@ def show(
         out.print(f"[bold]{label:>10}[/]: {value}", highlight=False)
     out.print()
     out.print(article.text, highlight=False)
+    print_annotations(found)
     if removed:
         out.rule("removed lines")
         for line in article.removed_lines:
@@ -308,3 +320,7 @@ def show_settings(db: str | None = DbOption) -> None:
 def main() -> None:
     """Entry point of the `storyline` command."""
     app()
+
+
+# The analysis commands register themselves on `app`, and `show` prints annotations with them.
+from storyline.serve.cli_analysis import print_annotations  # noqa: E402

@@ -6,7 +6,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from storyline.model import Article, Story
+from storyline.model import Article, Quote, Story
+from storyline.store.annotations import Annotations
 
 
 def iso(value: datetime | None) -> str | None:
@@ -74,3 +75,82 @@ def story_json(story: Story) -> dict[str, Any]:
         "outlets": story.outlets,
         "article_ids": story.article_ids,
     }
+
+
+def annotations_json(found: Annotations) -> dict[str, Any]:
+    """An article's annotations as JSON: every item with its character span."""
+
+    def span(item: Any) -> dict[str, int]:
+        return {"start": item.span.start, "end": item.span.end}
+
+    return {
+        "analyzed_at": iso(found.analyzed_at),
+        "analysis_note": found.note,
+        "entities": [asdict(e) for e in found.entities],
+        "mentions": [
+            {**span(m), "text": m.text, "entity_id": m.entity_id, "type": m.type, "how": m.how,
+             "role": m.role, "note": m.note}
+            for m in found.mentions
+        ],
+        "quotes": [quote_json(q) for q in found.quotes],
+        "claims": [
+            {**span(c), "text": c.text, "quantity": c.quantity, "quantity_max": c.quantity_max,
+             "unit": c.unit, "counted": c.counted, "approximate": c.approximate,
+             "qualifier": c.qualifier, "claimant": c.claimant,
+             "claimant_entity_id": c.claimant_entity_id}
+            for c in found.claims
+        ],
+        "times": [
+            {**span(t), "text": t.text, "value": t.value, "granularity": t.granularity,
+             "derivation": t.derivation, "kind": t.kind}
+            for t in found.times
+        ],
+        "places": [
+            {**span(p), "name": p.name, "country": p.country, "lat": p.lat, "lon": p.lon,
+             "kind": p.kind, "geonames_id": p.geonames_id, "entity_id": p.entity_id}
+            for p in found.places
+        ],
+    }  # fmt: skip
+
+
+def quote_json(q: Quote) -> dict[str, Any]:
+    """One quote as JSON."""
+    return {
+        "start": q.span.start, "end": q.span.end, "text": q.text, "kind": q.kind,
+        "speaker": q.speaker, "speaker_entity_id": q.speaker_entity_id, "cue": q.cue,
+        "channel": q.channel,
+        "speaker_span": (
+            {"start": q.speaker_span.start, "end": q.speaker_span.end} if q.speaker_span else None
+        ),
+    }  # fmt: skip
+
+
+def quote_row_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A quote listed across articles, with its article's outlet and date."""
+    return {
+        "article_id": row["article_id"], "start": row["start_char"], "end": row["end_char"],
+        "text": row["text"], "kind": row["kind"], "speaker": row["speaker"],
+        "speaker_entity_id": row["speaker_entity_id"], "cue": row["cue"],
+        "channel": row["channel"], "outlet": row["outlet"], "published": iso(row["published"]),
+    }  # fmt: skip
+
+
+def claim_row_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A numeric claim listed across articles, with its article's outlet and date."""
+    return {
+        "article_id": row["article_id"], "start": row["start_char"], "end": row["end_char"],
+        "text": row["text"], "quantity": row["quantity"], "quantity_max": row["quantity_max"],
+        "unit": row["unit"], "counted": row["counted"], "approximate": bool(row["approximate"]),
+        "qualifier": row["qualifier"], "claimant": row["claimant"],
+        "claimant_entity_id": row["claimant_entity_id"], "outlet": row["outlet"],
+        "published": iso(row["published"]),
+    }  # fmt: skip
+
+
+def entity_row_json(row: dict[str, Any]) -> dict[str, Any]:
+    """An entity listed with its counts."""
+    return {
+        "id": row["id"], "name": row["name"], "type": row["type"], "country": row["country"],
+        "aliases": list(row["aliases"] or []), "roles": list(row["roles"] or []),
+        "mention_count": row["mention_count"], "article_count": row["article_count"],
+    }  # fmt: skip

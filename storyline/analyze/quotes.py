@@ -1,0 +1,384 @@
+"""Quotes: direct and indirect speech with speaker, cue and channel.
+
+Direct quotes come from quote marks (`quote_marks`); each is attributed from its frame: a speech
+verb after it (", Stoltenberg said."; ", said the spokesman"), before it ("Peskov said: “…”"),
+"according to X", or else the speaker of the quote it continues. Indirect speech is a speech verb
+with a clausal complement ("Peskov said that …"), "according to X, …", or "X warned Y of …".
+Pronouns and role nouns resolve to the nearest compatible person before them, skipping people
+named inside quotes; a speaker that names nobody known keeps its words ("officials").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from storyline.analyze.entities import ArticleEntities
+from storyline.analyze.nlp import Chunk, Parsed
+from storyline.analyze.quote_marks import Segment, find_segments
+from storyline.model import Quote, Span
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+SPEECH_LEMMAS = frozenset(
+    """say tell add warn stress declare insist explain note state announce claim argue assert
+    write tweet post acknowledge assure emphasize emphasise underline recall reply respond comment
+    admit confirm deny urge suggest predict vow promise pledge threaten reiterate caution ask
+    conclude remark observe maintain contend complain report allege quip accuse demand stress
+    point continue testify told""".split()
+)
+INDIRECT_ONLY_EXCLUDED = frozenset({"continue", "ask", "point", "add"})
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+PERSON_PRONOUNS = {"he", "she", "him", "her"}
+GROUP_PRONOUNS = {"they", "it", "we"}
+MIN_UNATTRIBUTED_WORDS = 4  # shorter quotes need a speaker, else they are scare quotes
+
+_CHANNELS = [
+    (
+        re.compile(r"\b(?:tweet(?:ed|s)?|on (?:\w+ )?twitter|twitter (?:account|post|feed))", re.I),
+        "Twitter",
+    ),
+    (
+        re.compile(r"\b(?:on|via) (?:\w+ )?(?:official )?telegram\b|telegram channel", re.I),
+        "Telegram",
+    ),
+    (re.compile(r"\bfacebook\b", re.I), "Facebook"),
+    (re.compile(r"\b(?:written )?statement\b|\bcommuniqu[eé]\b", re.I), "statement"),
+    (
+        re.compile(r"\b(?:press|news) conference\b|\bpress briefing\b|\bbriefing\b", re.I),
+        "press conference",
+    ),
+    (re.compile(r"\binterview\b", re.I), "interview"),
+    (re.compile(r"\b(?:television|TV)\b"), "television"),
+    (re.compile(r"\bradio\b", re.I), "radio"),
+    (re.compile(r"\bletter\b", re.I), "letter"),
+    (
+        re.compile(r"\bspeech\b|\baddress(?:ed)? (?:to )?(?:the )?(?:nation|parliament)", re.I),
+        "speech",
+    ),
+]
+
+
+@dataclass(slots=True)
+class Speaker:
+    """Who speaks: entity id when known, the name as resolved, and where the text says so."""
+
+    entity_id: str | None
+    name: str | None
+    start: int
+    end: int
+
+
+def _chunk_at(parsed: Parsed, position: int) -> Chunk | None:
+    for chunk in parsed.chunks:
+        if chunk.offset <= position < chunk.offset + len(chunk.doc.text):
+            return chunk
+    return None
+
+
+def _channel(text: str) -> str | None:
+    for pattern, name in _CHANNELS:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def _inside(position: int, segments: list[Segment]) -> bool:
+    return any(s.start <= position < s.end for s in segments)
+
+
+def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Segment]) -> Speaker:
+    """The speaker named by a subject token: a mention, a pronoun, or plain words."""
+    start = token.idx + offset
+    phrase = (
+        token.doc[token.left_edge.i : token.i + 1]
+        if token.pos_ != "PRON"
+        else token.doc[token.i : token.i + 1]
+    )
+    p_start, p_end = phrase.start_char + offset, phrase.end_char + offset
+    found = ents.at(start, start + len(token.text)) or ents.at(p_start, p_end)
+    if found is not None and found.key:
+        from storyline.analyze.names import stable_id
+
+        return Speaker(stable_id(found.key), found.name or found.text, found.start, found.end)
+    lower = token.lower_
+    if lower in PERSON_PRONOUNS or (token.pos_ == "NOUN" and lower not in {"officials", "sources"}):
+        for person in ents.persons_before(start):
+            if not _inside(person.start, segments):
+                from storyline.analyze.names import stable_id
+
+                return Speaker(
+                    stable_id(person.key or ""), person.name or person.text, p_start, p_end
+                )
+    if lower in GROUP_PRONOUNS:
+        return Speaker(None, None, p_start, p_end)
+    return Speaker(None, phrase.text, p_start, p_end)
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            return child
+    if verb.dep_ in {"conj", "advcl"} and verb.head.pos_ in {"VERB", "AUX"}:
+        return _subject(verb.head)
+    return None
+
+
+def _speech_verbs(doc_tokens: list[Token]) -> list[Token]:
+    return [
+        t for t in doc_tokens if t.lemma_.lower() in SPEECH_LEMMAS and t.pos_ in {"VERB", "AUX"}
+    ]
+
+
+def _according_to(tokens: list[Token]) -> Token | None:
+    for tok in tokens:
+        if (
+            tok.lower_ == "according"
+            and tok.i + 1 < len(tok.doc)
+            and tok.doc[tok.i + 1].lower_ == "to"
+        ):
+            for child in tok.doc[tok.i + 1].children:
+                if child.dep_ == "pobj":
+                    return child
+    return None
+
+
+def _frame_tokens(chunk: Chunk, start: int, end: int, segments: list[Segment]) -> list[Token]:
+    """Tokens of the chunk in [start, end) that are not inside any quote."""
+    doc, off = chunk.doc, chunk.offset
+    span = doc.char_span(
+        max(start - off, 0), min(end - off, len(doc.text)), alignment_mode="contract"
+    )
+    if span is None:
+        return []
+    return [t for t in span if not _inside(t.idx + off, segments)]
+
+
+def _paragraph_bounds(text: str, position: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return start, len(text) if end == -1 else end
+
+
+def _attribute(
+    seg: Segment, parsed: Parsed, ents: ArticleEntities, segments: list[Segment]
+) -> tuple[Speaker | None, str | None, str]:
+    """Speaker, cue and the frame text that attribute one direct quote."""
+    chunk = _chunk_at(parsed, seg.start)
+    if chunk is None:
+        return None, None, ""
+    text = parsed.text
+    p_start, p_end = _paragraph_bounds(text, seg.start)
+    later = [s.start for s in segments if s.start > seg.end and s.start < p_end]
+    after_end = min(later) if later else p_end
+    sentence_end = text.find(". ", seg.end, after_end)
+    after = _frame_tokens(
+        chunk, seg.end, after_end if sentence_end == -1 else sentence_end + 1, segments
+    )
+    earlier = [s.end for s in segments if s.end < seg.start and s.end > p_start]
+    before = _frame_tokens(chunk, max(earlier) if earlier else p_start, seg.start, segments)
+    for tokens in (after, before[::-1]):
+        for verb in _speech_verbs(tokens):
+            subject = _subject(verb)
+            if subject is None:
+                subject = next(
+                    (t for t in tokens if t.i > verb.i and t.pos_ in {"PROPN", "PRON"}), None
+                )
+            if subject is not None:
+                frame = text[
+                    min(t.idx + chunk.offset for t in tokens) : max(
+                        t.idx + chunk.offset + len(t) for t in tokens
+                    )
+                ]
+                return _resolve(subject, chunk.offset, ents, segments), verb.text, frame
+    source = _according_to(after + before)
+    if source is not None:
+        return _resolve(source, chunk.offset, ents, segments), "according to", text[p_start:p_end]
+    return None, None, text[p_start:p_end]
+
+
+def _direct_quotes(
+    parsed: Parsed, article_id: str, ents: ArticleEntities, segments: list[Segment]
+) -> list[Quote]:
+    quotes: list[Quote] = []
+    previous: Quote | None = None
+    for seg in segments:
+        speaker, cue, frame = _attribute(seg, parsed, ents, segments)
+        words = len(parsed.text[seg.start : seg.end].split())
+        if speaker is None and previous is not None and previous.speaker is not None:
+            gap = parsed.text[previous.span.end : seg.start]
+            if gap.count("\n") <= 2 and len(gap) < 300:
+                quotes.append(_continued(previous, seg, parsed.text, article_id))
+                previous = quotes[-1]
+                continue
+        if speaker is None and words < MIN_UNATTRIBUTED_WORDS:
+            continue
+        quote = Quote(
+            Span(article_id, seg.start, seg.end),
+            parsed.text[seg.start : seg.end],
+            speaker.entity_id if speaker else None,
+            cue,
+            True,
+            speaker.name if speaker else None,
+            Span(article_id, speaker.start, speaker.end) if speaker else None,
+            "direct",
+            _channel(frame),
+        )
+        quotes.append(quote)
+        previous = quote
+    return quotes
+
+
+def _continued(previous: Quote, seg: Segment, text: str, article_id: str) -> Quote:
+    return Quote(
+        Span(article_id, seg.start, seg.end),
+        text[seg.start : seg.end],
+        previous.speaker_entity_id,
+        previous.cue,
+        True,
+        previous.speaker,
+        previous.speaker_span,
+        "direct",
+        previous.channel,
+    )
+
+
+def _content(verb: Token) -> tuple[int, int] | None:
+    """Character range of what a speech verb reports: its clause, or "Y of Z" after "warned"."""
+    for child in verb.children:
+        if child.dep_ == "ccomp" and child.i > verb.i:
+            left = child.left_edge
+            if left.lower_ == "that" and left.dep_ == "mark":
+                left = left.doc[left.i + 1]
+            right = child.right_edge
+            while right.is_punct and right.i > left.i:
+                right = right.doc[right.i - 1]
+            return left.idx, right.idx + len(right.text)
+    if verb.lemma_ in {"warn", "urge", "accuse", "caution"}:
+        objects = [c for c in verb.children if c.dep_ in {"dobj", "prep", "xcomp"} and c.i > verb.i]
+        if len(objects) >= 1:
+            left = objects[0].left_edge
+            right = objects[-1].right_edge
+            while right.is_punct and right.i > left.i:
+                right = right.doc[right.i - 1]
+            return left.idx, right.idx + len(right.text)
+    return None
+
+
+def _indirect_quotes(
+    parsed: Parsed, article_id: str, ents: ArticleEntities, segments: list[Segment]
+) -> list[Quote]:
+    quotes: list[Quote] = []
+    for offset, sent in parsed.sentences():
+        tokens = [t for t in sent if not _inside(t.idx + offset, segments)]
+        for verb in _speech_verbs(tokens):
+            if verb.lemma_ in INDIRECT_ONLY_EXCLUDED:
+                continue
+            content = _content(verb)
+            subject = _subject(verb)
+            if content is None or subject is None:
+                continue
+            start, end = content[0] + offset, content[1] + offset
+            if len(parsed.text[start:end].split()) < 3:
+                continue
+            quotes.append(
+                _indirect(
+                    parsed,
+                    article_id,
+                    ents,
+                    segments,
+                    subject,
+                    verb.text,
+                    start,
+                    end,
+                    sent.text,
+                    offset,
+                )
+            )
+        source = _according_to(tokens)
+        if source is not None:
+            according = source.doc[source.i - 2] if source.i >= 2 else source
+            phrase_end = source.right_edge.idx + len(source.right_edge.text)
+            if according.idx > sent.start_char + 2:
+                start, end = sent.start_char, according.idx
+            else:
+                start, end = phrase_end, sent.end_char
+            body = source.doc.text[start:end].strip(" ,.;\n")
+            if len(body.split()) >= 3:
+                begin = source.doc.text.find(body, start) + offset
+                quotes.append(
+                    _indirect(
+                        parsed,
+                        article_id,
+                        ents,
+                        segments,
+                        source,
+                        "according to",
+                        begin,
+                        begin + len(body),
+                        sent.text,
+                        offset,
+                    )
+                )
+    return quotes
+
+
+def _indirect(
+    parsed: Parsed,
+    article_id: str,
+    ents: ArticleEntities,
+    segments: list[Segment],
+    subject: Token,
+    cue: str,
+    start: int,
+    end: int,
+    frame: str,
+    offset: int,
+) -> Quote:
+    speaker = _resolve(subject, offset, ents, segments)
+    inner = [s for s in segments if start <= s.start and s.end <= end + 1]
+    return Quote(
+        Span(article_id, start, end),
+        parsed.text[start:end],
+        speaker.entity_id,
+        cue,
+        False,
+        speaker.name,
+        Span(article_id, speaker.start, speaker.end),
+        "mixed" if inner else "indirect",
+        _channel(frame),
+    )
+
+
+def find_quotes(parsed: Parsed, article_id: str, ents: ArticleEntities) -> list[Quote]:
+    """Direct and indirect quotes of one parsed article, in text order."""
+    segments = find_segments(parsed.text)
+    direct = _direct_quotes(parsed, article_id, ents, segments)
+    indirect = _indirect_quotes(parsed, article_id, ents, segments)
+    kept_direct = []
+    for quote in direct:
+        host = next(
+            (
+                q
+                for q in indirect
+                if q.kind == "mixed"
+                and q.span.start <= quote.span.start
+                and quote.span.end <= q.span.end + 1
+            ),
+            None,
+        )
+        if host is None or len(quote.text.split()) >= MIN_UNATTRIBUTED_WORDS * 2:
+            kept_direct.append(quote)
+    overlapping = []
+    for quote in indirect:
+        covered = sum(
+            max(0, min(quote.span.end, d.span.end) - max(quote.span.start, d.span.start))
+            for d in kept_direct
+        )
+        if covered < 0.5 * (quote.span.end - quote.span.start):
+            overlapping.append(quote)
+    quotes = kept_direct + overlapping
+    quotes.sort(key=lambda q: q.span.start)
+    return quotes
