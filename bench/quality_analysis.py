@@ -233,7 +233,10 @@ def score_quotes(docs: list[GoldDoc], arts: list[Article], only_speech: bool = F
         for gi, pi in pairs.items():
             g, p = golds[gi], preds[pi]
             candidates = [p.speaker or "", *names.get(p.speaker_entity_id or "", [])]
-            ok = same_speaker(g.get("speaker"), candidates)
+            if g.get("speaker") is None:  # gold: no identifiable speaker; ours must name no one
+                ok = p.speaker_entity_id is None
+            else:
+                ok = same_speaker(g.get("speaker"), candidates)
             if not ok and g.get("speaker_spans") and p.speaker_span is not None:
                 ok = any(
                     s[0] < p.speaker_span.end and p.speaker_span.start < s[1]

@@ -82,9 +82,28 @@ class ArticleEntities:
         return best
 
     def persons_before(self, position: int) -> list[Found]:
-        """Person mentions ending before ``position``, nearest first."""
+        """Person mentions (names and linked role nouns) ending before ``position``, nearest
+        first."""
         return sorted(
-            (f for f in self.found if f.key and f.type == "PERSON" and f.end <= position),
+            (
+                f
+                for f in self.found
+                if f.key and f.key.startswith("person:") and f.end <= position
+            ),
+            key=lambda f: -f.end,
+        )
+
+    def actors_before(self, position: int) -> list[Found]:
+        """Organisation and state mentions ending before ``position``, nearest first."""
+        return sorted(
+            (
+                f
+                for f in self.found
+                if f.key
+                and f.key.split(":", 1)[0] in {"org", "country"}
+                and f.how != "demonym"
+                and f.end <= position
+            ),
             key=lambda f: -f.end,
         )
 
@@ -407,9 +426,16 @@ def _link_roles(found: list[Found], gaz: Gazetteer) -> None:
             chosen = min(before, key=lambda p: abs(item.start - p.start))
             item.key, item.name, item.how = chosen.key, chosen.name, "role"
             continue
-        preceding = [p for p in people if p.end <= item.start and item.start - p.end < 400]
-        if preceding:
-            chosen = preceding[-1]
+        preceding = [
+            p
+            for p in people
+            if p.end <= item.start
+            and item.start - p.end < 600
+            and (not p.role or _role_title(p.role, gaz) == title)
+        ]
+        earlier = [p for p in people if p.end <= item.start]
+        if preceding or earlier:
+            chosen = preceding[-1] if preceding else earlier[0]
             item.key, item.name, item.how = chosen.key, chosen.name, "role (nearest person)"
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from storyline.analyze.entities import ArticleEntities
+from storyline.analyze.names import stable_id
 from storyline.analyze.nlp import Chunk, Parsed
 from storyline.analyze.quote_marks import Segment, find_segments
 from storyline.model import Quote, Span
@@ -29,10 +30,17 @@ SPEECH_LEMMAS = frozenset(
     conclude remark observe maintain contend complain report allege quip accuse demand stress
     point continue testify told""".split()
 )
-INDIRECT_ONLY_EXCLUDED = frozenset({"continue", "ask", "point", "add"})
+INDIRECT_ONLY_EXCLUDED = frozenset({"continue", "ask", "point"})
+RELATIVE_PRONOUNS = {"who", "which", "that"}
+MAX_FRAGMENT_WORDS = 4  # a shorter quote inside a running clause is a fragment, not a quote
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 GROUP_PRONOUNS = {"they", "it", "we"}
+ORG_NOUNS = frozenset(
+    """ministry government company firm alliance bank club agency office department army military
+    committee council commission organisation organization group union bloc embassy kremlin
+    administration party court police service authority authorities institute""".split()
+)
 MIN_UNATTRIBUTED_WORDS = 4  # shorter quotes need a speaker, else they are scare quotes
 
 _CHANNELS = [
@@ -91,6 +99,8 @@ def _inside(position: int, segments: list[Segment]) -> bool:
 
 def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Segment]) -> Speaker:
     """The speaker named by a subject token: a mention, a pronoun, or plain words."""
+    if token.lower_ in RELATIVE_PRONOUNS and token.head.dep_ == "relcl" and token.head.head.i != token.i:
+        token = token.head.head  # "Stoltenberg, who said ..." speaks through "who"
     start = token.idx + offset
     phrase = (
         token.doc[token.left_edge.i : token.i + 1]
@@ -100,20 +110,20 @@ def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Se
     p_start, p_end = phrase.start_char + offset, phrase.end_char + offset
     found = ents.at(start, start + len(token.text)) or ents.at(p_start, p_end)
     if found is not None and found.key:
-        from storyline.analyze.names import stable_id
-
         return Speaker(stable_id(found.key), found.name or found.text, found.start, found.end)
     lower = token.lower_
-    if lower in PERSON_PRONOUNS or (token.pos_ == "NOUN" and lower not in {"officials", "sources"}):
+    definite = any(c.lower_ in {"the", "his", "her", "its", "their"} or c.dep_ == "poss" for c in token.children)
+    plural = token.tag_ in {"NNS", "NNPS"}
+    organised = token.lemma_.lower() in ORG_NOUNS or plural  # "the allied sources": a body
+    if lower in PERSON_PRONOUNS or (token.pos_ == "NOUN" and definite and not organised):
         for person in ents.persons_before(start):
             if not _inside(person.start, segments):
-                from storyline.analyze.names import stable_id
-
-                return Speaker(
-                    stable_id(person.key or ""), person.name or person.text, p_start, p_end
-                )
-    if lower in GROUP_PRONOUNS:
-        return Speaker(None, None, p_start, p_end)
+                return Speaker(stable_id(person.key or ""), person.name or person.text, p_start, p_end)
+    if lower in GROUP_PRONOUNS or (token.pos_ == "NOUN" and definite and organised):
+        for actor in ents.actors_before(start):
+            if not _inside(actor.start, segments):
+                return Speaker(stable_id(actor.key or ""), actor.name or actor.text, p_start, p_end)
+        return Speaker(None, None if token.pos_ == "PRON" else phrase.text, p_start, p_end)
     return Speaker(None, phrase.text, p_start, p_end)
 
 
@@ -196,7 +206,24 @@ def _attribute(
     source = _according_to(after + before)
     if source is not None:
         return _resolve(source, chunk.offset, ents, segments), "according to", text[p_start:p_end]
+    lead = text[:p_start].rstrip()
+    if seg.start - 1 == p_start and lead.endswith(":"):
+        # "…, the minister said:" closes the paragraph before the quote
+        l_start, l_end = _paragraph_bounds(text, len(lead) - 1)
+        lead_chunk = _chunk_at(parsed, l_start)
+        if lead_chunk is not None:
+            tokens = _frame_tokens(lead_chunk, l_start, l_end, segments)
+            for verb in _speech_verbs(tokens)[::-1]:
+                subject = _subject(verb)
+                if subject is not None:
+                    return _resolve(subject, lead_chunk.offset, ents, segments), verb.text, text[l_start:l_end]
     return None, None, text[p_start:p_end]
+
+
+def _embedded(text: str, seg: Segment) -> bool:
+    """True when a quote opens mid-clause: after a word, not after a colon, comma or a break."""
+    before = text[: seg.start - 1].rstrip(" ")
+    return bool(before) and (before[-1].isalnum() or before[-1] in "’'")
 
 
 def _direct_quotes(
@@ -215,6 +242,8 @@ def _direct_quotes(
                 continue
         if speaker is None and words < MIN_UNATTRIBUTED_WORDS:
             continue
+        if words <= MAX_FRAGMENT_WORDS and _embedded(parsed.text, seg):
+            continue  # “severe costs” inside a running sentence: part of indirect speech
         quote = Quote(
             Span(article_id, seg.start, seg.end),
             parsed.text[seg.start : seg.end],

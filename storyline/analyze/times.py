@@ -412,10 +412,13 @@ def _sentence_before(text: str, start: int, end: int) -> str:
 
 
 def _candidates(text: str, anchor: date | None) -> list[_Found]:
-    found = [
-        _Found(d.start, d.end, "DATE", d.value.date().isoformat(), "day", "stated")
-        for d in find_dates(text)
-    ]
+    found = []
+    for d in find_dates(text):
+        start = d.start
+        bracket = text.find("(", d.start, d.end)
+        if bracket != -1:  # "Tuesday (01.25.2022)": the weekday is its own expression
+            start = bracket + 1
+        found.append(_Found(start, d.end, "DATE", d.value.date().isoformat(), "day", "stated"))
     for pattern, handler in RULES:
         for match in pattern.finditer(text):
             if not match.group(0).strip():

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from storyline import __version__
 from storyline.config import Settings
 from storyline.errors import IngestError, NotFoundError, StorageError, StorylineError
+from storyline.serve.api_analysis import add_analysis_routes
 from storyline.serve.schemas import (
     ArticleOut,
     ArticlePage,
@@ -22,7 +23,7 @@ from storyline.serve.schemas import (
     StoryDetailOut,
     StoryPage,
 )
-from storyline.serve.views import article_json, story_json, summary_json
+from storyline.serve.views import annotations_json, article_json, story_json, summary_json
 from storyline.store import Store
 
 _STATUS = {NotFoundError: 404, IngestError: 400, StorageError: 503}
@@ -128,6 +129,8 @@ def create_app(settings: Settings) -> FastAPI:
         """One story with its articles, oldest first."""
         return _story_detail(store(request), story_id)
 
+    add_analysis_routes(app, store)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def stories_page(request: Request) -> HTMLResponse:
         db = store(request)
@@ -142,8 +145,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(request: Request, article_id: str) -> HTMLResponse:
-        article = article_json(store(request).get_article(article_id))
-        return templates.TemplateResponse(request, "article.html", {"article": article})
+        db = store(request)
+        article = article_json(db.get_article(article_id))
+        found = annotations_json(db.annotations(article_id))
+        return templates.TemplateResponse(
+            request, "article.html", {"article": article, "annotations": found}
+        )
 
     return app
 

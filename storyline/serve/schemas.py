@@ -103,3 +103,151 @@ class ErrorOut(BaseModel):
     """The one error shape of the API."""
 
     error: ErrorBody
+
+
+# --- analysis --------------------------------------------------------------------------------
+
+
+class SpanOut(BaseModel):
+    """A character range in the article's clean text."""
+
+    start: int
+    end: int
+
+
+class EntityOut(BaseModel):
+    """A canonical entity: the same id in every article."""
+
+    id: str
+    name: str
+    type: str = Field(description="PERSON, ORG, GPE, LOC, FAC or NORP")
+    aliases: list[str]
+    roles: list[str]
+    country: str | None = Field(description="ISO 3166-1 alpha-3, when known")
+    key: str | None = Field(None, description="canonical key the id is derived from")
+
+
+class EntityRowOut(BaseModel):
+    """An entity in a listing, with how often it is mentioned."""
+
+    id: str
+    name: str
+    type: str
+    country: str | None
+    aliases: list[str]
+    roles: list[str]
+    mention_count: int
+    article_count: int
+
+
+class MentionOut(SpanOut):
+    """Words naming an entity, and how they were tied to it."""
+
+    text: str
+    entity_id: str | None
+    type: str | None
+    how: str | None = Field(description="name, short name, role, gazetteer, metonymy, demonym...")
+    role: str | None
+    note: str | None
+
+
+class QuoteOut(SpanOut):
+    """Direct, indirect or mixed speech with its speaker."""
+
+    text: str
+    kind: str = Field(description="direct, indirect or mixed")
+    speaker: str | None
+    speaker_entity_id: str | None
+    cue: str | None
+    channel: str | None
+    speaker_span: SpanOut | None
+
+
+class ClaimOut(SpanOut):
+    """A numeric claim; quantity null for vague counts ("thousands of troops")."""
+
+    text: str
+    quantity: float | None
+    quantity_max: float | None
+    unit: str | None
+    counted: str | None
+    approximate: bool
+    qualifier: str | None
+    claimant: str | None
+    claimant_entity_id: str | None
+
+
+class TimeOut(SpanOut):
+    """A temporal expression; value (TimeML) null when it cannot be resolved."""
+
+    text: str
+    value: str | None
+    granularity: str | None
+    derivation: str | None
+    kind: str
+
+
+class PlaceOut(SpanOut):
+    """A place mention, geocoded offline; null coordinates when not found."""
+
+    name: str
+    country: str | None
+    lat: float | None
+    lon: float | None
+    kind: str | None
+    geonames_id: int | None
+    entity_id: str | None
+
+
+class AnnotationsOut(BaseModel):
+    """Everything the analysis stage found in one article."""
+
+    analyzed_at: str | None = Field(description="null: not analysed yet")
+    analysis_note: str | None
+    entities: list[EntityOut]
+    mentions: list[MentionOut]
+    quotes: list[QuoteOut]
+    claims: list[ClaimOut]
+    times: list[TimeOut]
+    places: list[PlaceOut]
+
+
+class QuoteRowOut(QuoteOut):
+    """A quote listed across articles."""
+
+    article_id: str
+    outlet: str | None
+    published: str | None
+    speaker_span: SpanOut | None = None
+
+
+class ClaimRowOut(ClaimOut):
+    """A numeric claim listed across articles."""
+
+    article_id: str
+    outlet: str | None
+    published: str | None
+
+
+class EntityPage(BaseModel):
+    """One page of entities."""
+
+    items: list[EntityRowOut]
+    limit: int
+    offset: int
+
+
+class QuotePage(BaseModel):
+    """One page of quotes."""
+
+    items: list[QuoteRowOut]
+    limit: int
+    offset: int
+
+
+class ClaimPage(BaseModel):
+    """One page of numeric claims."""
+
+    items: list[ClaimRowOut]
+    limit: int
+    offset: int
