@@ -2,7 +2,7 @@
 
 from storyline.config import Settings, get_settings
 from storyline.errors import StorylineError
-from storyline.facade import Storyline, demo_corpus_path, ingest, stories
+from storyline.facade import Storyline, analyze, demo_corpus_path, ingest, stories
 from storyline.model import Article, IngestReport, Story
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Story",
     "Storyline",
     "StorylineError",
+    "analyze",
     "demo_corpus_path",
     "get_settings",
     "ingest",

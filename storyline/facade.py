@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
 from storyline import pipeline
 from storyline.config import Settings, get_settings
-from storyline.model import Article, IngestReport, Story
+from storyline.model import Article, IngestReport, SourceKind, Story
 from storyline.pipeline import AnalyzeReport, AssignReport, Progress
 from storyline.store import Store
 from storyline.store.annotations import Annotations
@@ -112,3 +113,31 @@ def stories(db_url: str | None = None, limit: int = 50, offset: int = 0) -> list
     """Stories in the database at ``db_url``, most recently active first."""
     with Storyline(db_url) as sl:
         return sl.stories(limit, offset)
+
+
+def analyze(
+    text: str,
+    published: datetime | date | None = None,
+    title: str | None = None,
+    settings: Settings | None = None,
+) -> Article:
+    """Annotate one text without a database: entities, quotes, claims, dates and places.
+
+    ``published`` anchors relative dates ("on Thursday"); without it they stay unresolved.
+    """
+    from storyline.analyze.annotate import analyze_articles
+    from storyline.clean.meta import content_hash
+
+    if isinstance(published, date) and not isinstance(published, datetime):
+        published = datetime(published.year, published.month, published.day, 12, tzinfo=UTC)
+    article = Article(
+        source="<text>",
+        source_kind=SourceKind.TEXT,
+        raw=text,
+        text=text,
+        title=title,
+        published=published,
+        id=content_hash(text)[:16],
+        language="en",
+    )
+    return next(analyze_articles([article], settings or get_settings()))

@@ -76,20 +76,16 @@ class ArticleEntities:
         """The linked mention overlapping the character range, preferring the longest."""
         best: Found | None = None
         for item in self.found:
-            if item.key and item.start < end and start < item.end:
-                if best is None or item.end - item.start > best.end - best.start:
-                    best = item
+            overlaps = item.key and item.start < end and start < item.end
+            if overlaps and (best is None or item.end - item.start > best.end - best.start):
+                best = item
         return best
 
     def persons_before(self, position: int) -> list[Found]:
         """Person mentions (names and linked role nouns) ending before ``position``, nearest
         first."""
         return sorted(
-            (
-                f
-                for f in self.found
-                if f.key and f.key.startswith("person:") and f.end <= position
-            ),
+            (f for f in self.found if f.key and f.key.startswith("person:") and f.end <= position),
             key=lambda f: -f.end,
         )
 
@@ -323,10 +319,10 @@ def _link_names(found: list[Found], gaz: Gazetteer, geocoder: Geocoder) -> None:
                 item.key, item.name, item.how = generic.key, generic.name, "gazetteer"
             continue
         words = clean_surface(item.text).split()
-        if item.type != "PERSON" and len(words) == 1 and sound_key(words[0]) in surnames:
-            if not gaz.lookup(item.text):
-                item.type = "PERSON"  # a surname the model took for an organisation or place
-                continue
+        is_surname = len(words) == 1 and sound_key(words[0]) in surnames
+        if item.type != "PERSON" and is_surname and not gaz.lookup(item.text):
+            item.type = "PERSON"  # a surname the model took for an organisation or place
+            continue
         known = gaz.lookup(item.text)
         if known and (item.type != "PERSON" or len(item.text.split()) == 1):
             if known.how == "demonym" and item.type not in {"NORP", "GPE"}:

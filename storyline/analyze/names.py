@@ -48,7 +48,7 @@ def fold(text: str) -> str:
 
 
 def sound_key(text: str) -> str:
-    """``fold`` plus transliteration folding, for person names: Dmitry/Dmitri, Zelenskyy/Zelensky."""
+    """``fold`` plus transliteration folding for person names: Dmitry/Dmitri, Zelenskyy/Zelensky."""
     words = []
     for word in fold(text).split():
         for pattern, replacement in _TRANSLIT:

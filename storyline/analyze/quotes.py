@@ -28,7 +28,7 @@ SPEECH_LEMMAS = frozenset(
     write tweet post acknowledge assure emphasize emphasise underline recall reply respond comment
     admit confirm deny urge suggest predict vow promise pledge threaten reiterate caution ask
     conclude remark observe maintain contend complain report allege quip accuse demand stress
-    point continue testify told""".split()
+    point continue testify told show find reveal indicate estimate believe think""".split()
 )
 INDIRECT_ONLY_EXCLUDED = frozenset({"continue", "ask", "point"})
 RELATIVE_PRONOUNS = {"who", "which", "that"}
@@ -99,7 +99,11 @@ def _inside(position: int, segments: list[Segment]) -> bool:
 
 def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Segment]) -> Speaker:
     """The speaker named by a subject token: a mention, a pronoun, or plain words."""
-    if token.lower_ in RELATIVE_PRONOUNS and token.head.dep_ == "relcl" and token.head.head.i != token.i:
+    if (
+        token.lower_ in RELATIVE_PRONOUNS
+        and token.head.dep_ == "relcl"
+        and token.head.head.i != token.i
+    ):
         token = token.head.head  # "Stoltenberg, who said ..." speaks through "who"
     start = token.idx + offset
     phrase = (
@@ -112,13 +116,18 @@ def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Se
     if found is not None and found.key:
         return Speaker(stable_id(found.key), found.name or found.text, found.start, found.end)
     lower = token.lower_
-    definite = any(c.lower_ in {"the", "his", "her", "its", "their"} or c.dep_ == "poss" for c in token.children)
+    definite = any(
+        c.lower_ in {"the", "his", "her", "its", "their"} or c.dep_ == "poss"
+        for c in token.children
+    )
     plural = token.tag_ in {"NNS", "NNPS"}
     organised = token.lemma_.lower() in ORG_NOUNS or plural  # "the allied sources": a body
     if lower in PERSON_PRONOUNS or (token.pos_ == "NOUN" and definite and not organised):
         for person in ents.persons_before(start):
             if not _inside(person.start, segments):
-                return Speaker(stable_id(person.key or ""), person.name or person.text, p_start, p_end)
+                return Speaker(
+                    stable_id(person.key or ""), person.name or person.text, p_start, p_end
+                )
     if lower in GROUP_PRONOUNS or (token.pos_ == "NOUN" and definite and organised):
         for actor in ents.actors_before(start):
             if not _inside(actor.start, segments):
@@ -216,7 +225,11 @@ def _attribute(
             for verb in _speech_verbs(tokens)[::-1]:
                 subject = _subject(verb)
                 if subject is not None:
-                    return _resolve(subject, lead_chunk.offset, ents, segments), verb.text, text[l_start:l_end]
+                    return (
+                        _resolve(subject, lead_chunk.offset, ents, segments),
+                        verb.text,
+                        text[l_start:l_end],
+                    )
     return None, None, text[p_start:p_end]
 
 
@@ -274,17 +287,30 @@ def _continued(previous: Quote, seg: Segment, text: str, article_id: str) -> Quo
     )
 
 
+def _trimmed(left: Token, right: Token) -> tuple[int, int] | None:
+    """Character range from ``left`` to ``right`` without a leading "that" or edge punctuation."""
+    doc = left.doc
+    while left.i < right.i and (left.is_punct or (left.lower_ == "that" and left.dep_ == "mark")):
+        left = doc[left.i + 1]
+    while right.i > left.i and right.is_punct:
+        right = doc[right.i - 1]
+    if right.i < left.i:
+        return None
+    return left.idx, right.idx + len(right.text)
+
+
 def _content(verb: Token) -> tuple[int, int] | None:
-    """Character range of what a speech verb reports: its clause, or "Y of Z" after "warned"."""
+    """Character range of what a speech verb reports: its clause ("said that X", "X, he said"),
+    or "Y of Z" after "warned"."""
     for child in verb.children:
-        if child.dep_ == "ccomp" and child.i > verb.i:
-            left = child.left_edge
-            if left.lower_ == "that" and left.dep_ == "mark":
-                left = left.doc[left.i + 1]
-            right = child.right_edge
-            while right.is_punct and right.i > left.i:
-                right = right.doc[right.i - 1]
-            return left.idx, right.idx + len(right.text)
+        if child.dep_ == "ccomp":
+            return _trimmed(child.left_edge, child.right_edge)
+    head = verb.head
+    if verb.dep_ in {"parataxis", "ccomp"} and head.i < verb.i and head.pos_ in {"VERB", "AUX"}:
+        # "Officials should be vigilant, he said": the report is the head clause before the verb
+        end = verb.left_edge.i - 1
+        if end > head.left_edge.i:
+            return _trimmed(head.left_edge, head.doc[end])
     if verb.lemma_ in {"warn", "urge", "accuse", "caution"}:
         objects = [c for c in verb.children if c.dep_ in {"dobj", "prep", "xcomp"} and c.i > verb.i]
         if len(objects) >= 1:
@@ -294,6 +320,12 @@ def _content(verb: Token) -> tuple[int, int] | None:
                 right = right.doc[right.i - 1]
             return left.idx, right.idx + len(right.text)
     return None
+
+
+def _quoted_share(start: int, end: int, segments: list[Segment]) -> float:
+    """How much of [start, end) lies inside quote marks."""
+    inside = sum(max(0, min(end, s.end) - max(start, s.start)) for s in segments)
+    return inside / max(end - start, 1)
 
 
 def _indirect_quotes(
@@ -310,8 +342,8 @@ def _indirect_quotes(
             if content is None or subject is None:
                 continue
             start, end = content[0] + offset, content[1] + offset
-            if len(parsed.text[start:end].split()) < 3:
-                continue
+            if len(parsed.text[start:end].split()) < 3 or _quoted_share(start, end, segments) > 0.5:
+                continue  # too short, or the frame of a direct quote ("“…,” he said")
             quotes.append(
                 _indirect(
                     parsed,

@@ -55,7 +55,10 @@ def add_analysis_routes(app: FastAPI, store: Callable[[Request], Store]) -> None
         return {"items": [entity_row_json(r) for r in rows], "limit": limit, "offset": offset}
 
     @app.get(
-        "/api/v1/entities/{entity_id}", response_model=EntityOut, responses=_ERRORS, tags=["analysis"]
+        "/api/v1/entities/{entity_id}",
+        response_model=EntityOut,
+        responses=_ERRORS,
+        tags=["analysis"],
     )
     def get_entity(request: Request, entity_id: str) -> dict[str, Any]:
         """One canonical entity."""
@@ -66,7 +69,9 @@ def add_analysis_routes(app: FastAPI, store: Callable[[Request], Store]) -> None
         request: Request,
         limit: Limit = 50,
         offset: Offset = 0,
-        speaker: Annotated[str | None, Query(description="Speaker name (part) or entity id.")] = None,
+        speaker: Annotated[
+            str | None, Query(description="Speaker name (part) or entity id.")
+        ] = None,
         article_id: str | None = None,
     ) -> dict[str, Any]:
         """Quotes with speakers, newest article first."""

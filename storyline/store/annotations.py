@@ -227,12 +227,12 @@ class AnnotationStore:
                 )
             ]
         return Annotations(
-            [Mention(Span(article_id, r.start_char, r.end_char), r.text, r.entity_id, r.type, r.how, r.role, r.note) for r in rows["mentions"]],
+            [_mention(r) for r in rows["mentions"]],
             sorted(found, key=lambda e: e.name),
             [_quote(r) for r in rows["quotes"]],
             [_claim(r) for r in rows["claims"]],
-            [TimeRef(Span(article_id, r.start_char, r.end_char), r.text, r.value, r.granularity, r.derivation, r.kind) for r in rows["time_refs"]],
-            [Place(Span(article_id, r.start_char, r.end_char), r.name, r.country, r.lat, r.lon, r.kind, r.geonames_id, r.entity_id) for r in rows["places"]],
+            [_time(r) for r in rows["time_refs"]],
+            [_place(r) for r in rows["places"]],
             head.analyzed_at,
             head.analysis_note,
         )  # fmt: skip
@@ -352,3 +352,18 @@ def _claim(r: Any) -> Claim:
         Span(r.article_id, r.start_char, r.end_char), r.quantity, r.unit, r.counted,
         bool(r.approximate), r.text, r.quantity_max, r.qualifier, r.claimant, r.claimant_entity_id,
     )  # fmt: skip
+
+
+def _mention(r: Any) -> Mention:
+    span = Span(r.article_id, r.start_char, r.end_char)
+    return Mention(span, r.text, r.entity_id, r.type, r.how, r.role, r.note)
+
+
+def _time(r: Any) -> TimeRef:
+    span = Span(r.article_id, r.start_char, r.end_char)
+    return TimeRef(span, r.text, r.value, r.granularity, r.derivation, r.kind)
+
+
+def _place(r: Any) -> Place:
+    span = Span(r.article_id, r.start_char, r.end_char)
+    return Place(span, r.name, r.country, r.lat, r.lon, r.kind, r.geonames_id, r.entity_id)

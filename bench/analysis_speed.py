@@ -1,0 +1,81 @@
+"""Analysis speed: tokens/s and articles/s of the whole analysis stage beside the spaCy pass alone.
+
+Both run in the same process over the same texts (the bundled demo corpus plus, when present,
+the PolNeAR test articles in ../shared), after a warm-up, so the difference is the cost of the
+extra stages (entities, quotes, claims, dates, places). Usage: python bench/analysis_speed.py
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench._report import SHARED, record
+from storyline.analyze.annotate import analyze_articles
+from storyline.analyze.nlp import load_pipeline, parse_many
+from storyline.analyze.places import load_geocoder
+from storyline.config import get_settings
+from storyline.facade import demo_corpus_path
+from storyline.model import Article, SourceKind
+
+
+def texts() -> list[str]:
+    found = []
+    for line in (demo_corpus_path() / "articles.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            found.append(json.loads(line)["text"])
+    polnear = SHARED / "bench" / "quotes" / "polnear_quotes.jsonl"
+    if polnear.exists():
+        for line in polnear.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            if rec["split"] == "test":
+                found.append(rec["text"])
+    return found
+
+
+def main() -> None:
+    settings = get_settings()
+    nlp = load_pipeline(settings.spacy_model)
+    load_geocoder()
+    corpus = texts()
+    tokens = sum(
+        len(doc)
+        for parsed in parse_many(nlp, corpus[:20])
+        for doc in [c.doc for c in parsed.chunks]
+    )
+    started = time.perf_counter()
+    tokens = sum(len(c.doc) for parsed in parse_many(nlp, corpus) for c in parsed.chunks)
+    spacy_s = time.perf_counter() - started
+    articles = [
+        Article(source=f"t{i}", source_kind=SourceKind.TEXT, raw="", text=t, id=f"a{i}",
+                published=datetime(2031, 3, 4, tzinfo=UTC), language="en")
+        for i, t in enumerate(corpus)
+    ]  # fmt: skip
+    started = time.perf_counter()
+    done = list(analyze_articles(articles, settings))
+    full_s = time.perf_counter() - started
+    extra = full_s - spacy_s
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    n = len(done)
+    body = (
+        f"{n} articles, {tokens:,} tokens (demo corpus + PolNeAR test texts when present), "
+        f"batch size {settings.analysis_batch_size}, model `{settings.spacy_model}`, "
+        "one process.\n\n"
+        "| run | seconds | articles/s | tokens/s |\n|---|---|---|---|\n"
+        f"| spaCy pass only (baseline) | {spacy_s:.1f} | {n / spacy_s:.1f} | "
+        f"{tokens / spacy_s:,.0f} |\n"
+        f"| whole analysis (spaCy + entities, quotes, claims, dates, places) | {full_s:.1f} | "
+        f"{n / full_s:.1f} | {tokens / full_s:,.0f} |\n\n"
+        f"The extra stages cost {extra:.1f} s, {extra / spacy_s:.0%} of the spaCy pass "
+        f"(goal: less than 100%). Peak RSS {rss:.0f} MiB."
+    )
+    record("analysis_speed.py", "Analysis speed", body)
+
+
+if __name__ == "__main__":
+    main()
