@@ -33,8 +33,10 @@ def _places(article_id: str, ents: ArticleEntities, geocoder: Geocoder) -> list[
     countries = {f.country for f in ents.found if f.country}
     places: list[Place] = []
     for mention, found in zip(ents.mentions, ents.found, strict=True):
-        if found.type not in PLACE_TYPES or found.how in {"metonymy", "demonym"}:
-            continue
+        kind = (found.key or "").split(":", 1)[0]
+        is_place = kind in {"place", "country"} or found.type in PLACE_TYPES
+        if not is_place or found.how in {"metonymy", "demonym"} or kind in {"person", "org"}:
+            continue  # a place by its linked entity, whatever label spaCy gave the words
         hit = geocoder.locate(found.name or found.text, countries)
         if hit is None:
             places.append(

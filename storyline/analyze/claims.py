@@ -10,6 +10,7 @@ named by "according to" in its sentence.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -194,9 +195,17 @@ def _range(number: _Number, numbers: list[_Number]) -> tuple[_Number | None, boo
     return upper, before in {"between", "from"}
 
 
-def _claimant(start: int, end: int, quotes: list[Quote]) -> Quote | None:
-    for quote in quotes:
-        if quote.span.start <= start and end <= quote.span.end + 1 and quote.speaker:
+def _in_time(start: int, end: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether [start, end) overlaps a temporal expression (spans sorted, non-overlapping)."""
+    i = bisect_left(starts, end) - 1
+    return i >= 0 and spans[i][1] > start
+
+
+def _claimant(start: int, end: int, quotes: list[Quote], starts: list[int]) -> Quote | None:
+    """The quote (sorted by start) that contains [start, end) and has a speaker."""
+    last = bisect_right(starts, start)
+    for quote in reversed(quotes[max(0, last - 8) : last]):
+        if start >= quote.span.start and end <= quote.span.end + 1 and quote.speaker:
             return quote
     return None
 
@@ -206,7 +215,10 @@ def find_claims(
 ) -> list[Claim]:
     """Numeric claims of one parsed article, in text order."""
     claims: list[Claim] = []
-    time_spans = [(t.span.start, t.span.end) for t in times]
+    time_spans = sorted((t.span.start, t.span.end) for t in times)
+    time_starts = [a for a, _ in time_spans]
+    ordered = sorted(quotes, key=lambda q: q.span.start)
+    starts = [q.span.start for q in ordered]
     for offset, sent in parsed.sentences():
         tokens = list(sent)
         numbers = _numbers(tokens)
@@ -216,7 +228,7 @@ def find_claims(
                 continue
             n_start = number.first.idx + offset
             n_end = number.last.idx + len(number.last.text) + offset
-            if any(a < n_end and n_start < b for a, b in time_spans):
+            if _in_time(n_start, n_end, time_spans, time_starts):
                 continue
             nxt = (
                 number.last.doc[number.last.i + 1]
@@ -249,7 +261,7 @@ def find_claims(
             start = start_tok.idx + offset
             end = end_tok.idx + len(end_tok.text) + offset
             approximate = qualifier is not None or number.value is None
-            quote = _claimant(start, end, quotes)
+            quote = _claimant(start, end, ordered, starts)
             claims.append(
                 Claim(
                     Span(article_id, start, end),

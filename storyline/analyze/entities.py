@@ -9,6 +9,8 @@ joins the one person of that surname the registry already knows, if there is exa
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
 ACTOR_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "csubj"}
 SMALL_WORDS = {"of", "the", "for", "and", "on", "in", "de", "du", "des", "la", "le"}
+MAX_MENTION_CHARS = 300  # longest mention looked back for when finding overlaps
 ROLE_MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod", "case"}
 
 
@@ -64,7 +67,7 @@ class EntityRegistry:
         return next(iter(keys)) if len(keys) == 1 else None
 
 
-@dataclass(slots=True)
+@dataclass
 class ArticleEntities:
     """The result for one article: mentions in text order and the entities they name."""
 
@@ -72,36 +75,40 @@ class ArticleEntities:
     entities: list[Entity]
     found: list[Found]
 
+    def __post_init__(self) -> None:
+        self._by_start = sorted((f for f in self.found if f.key), key=lambda f: f.start)
+        self._starts = [f.start for f in self._by_start]
+        people = [f for f in self._by_start if (f.key or "").startswith("person:")]
+        actors = [
+            f
+            for f in self._by_start
+            if (f.key or "").split(":", 1)[0] in {"org", "country"} and f.how != "demonym"
+        ]
+        self._people = sorted(people, key=lambda f: f.end)
+        self._people_ends = [f.end for f in self._people]
+        self._actors = sorted(actors, key=lambda f: f.end)
+        self._actor_ends = [f.end for f in self._actors]
+
     def at(self, start: int, end: int) -> Found | None:
         """The linked mention overlapping the character range, preferring the longest."""
         best: Found | None = None
-        for item in self.found:
-            overlaps = item.key and item.start < end and start < item.end
+        low = bisect_left(self._starts, start - MAX_MENTION_CHARS)
+        for item in self._by_start[low : bisect_right(self._starts, end)]:
+            overlaps = item.start < end and start < item.end
             if overlaps and (best is None or item.end - item.start > best.end - best.start):
                 best = item
         return best
 
-    def persons_before(self, position: int) -> list[Found]:
+    def persons_before(self, position: int) -> Iterator[Found]:
         """Person mentions (names and linked role nouns) ending before ``position``, nearest
         first."""
-        return sorted(
-            (f for f in self.found if f.key and f.key.startswith("person:") and f.end <= position),
-            key=lambda f: -f.end,
-        )
+        last = bisect_right(self._people_ends, position)
+        return (self._people[i] for i in range(last - 1, -1, -1))
 
-    def actors_before(self, position: int) -> list[Found]:
+    def actors_before(self, position: int) -> Iterator[Found]:
         """Organisation and state mentions ending before ``position``, nearest first."""
-        return sorted(
-            (
-                f
-                for f in self.found
-                if f.key
-                and f.key.split(":", 1)[0] in {"org", "country"}
-                and f.how != "demonym"
-                and f.end <= position
-            ),
-            key=lambda f: -f.end,
-        )
+        last = bisect_right(self._actor_ends, position)
+        return (self._actors[i] for i in range(last - 1, -1, -1))
 
 
 def _trim(span: SpacySpan) -> tuple[int, int] | None:
@@ -177,7 +184,8 @@ def _collect(parsed: Parsed, gaz: Gazetteer) -> list[Found]:
             if trimmed is None:
                 continue
             start, end = trimmed
-            item = Found(start + offset, end + offset, doc.text[start:end], ent.label_, ent.root)
+            text = parsed.text[start + offset : end + offset]
+            item = Found(start + offset, end + offset, text, ent.label_, ent.root)
             if ent.label_ == "PERSON":
                 item.role = _role_before(ent[0], gaz) or _role_after(ent, gaz)
             found.append(item)
@@ -395,43 +403,70 @@ def _role_title(role: str, gaz: Gazetteer) -> str | None:
     return None
 
 
+@dataclass(slots=True)
+class _Holder:
+    """A person with a stated role, and where the article names them."""
+
+    person: Found
+    role: str  # folded
+    title: str | None
+    starts: list[int]
+
+
+def _holders(people: list[Found], gaz: Gazetteer) -> list[_Holder]:
+    by_key: dict[tuple[str, str], _Holder] = {}
+    for person in people:
+        if not person.role:
+            continue
+        role = fold(person.role)
+        holder = by_key.get((person.key or "", role))
+        if holder is None:
+            holder = _Holder(person, role, _role_title(person.role, gaz), [])
+            by_key[(person.key or "", role)] = holder
+        holder.starts.append(person.start)
+    return list(by_key.values())
+
+
+def _closest(holders: list[_Holder], position: int) -> _Holder:
+    def distance(holder: _Holder) -> int:
+        before = [position - s for s in holder.starts if s < position]
+        return min(before) if before else min(abs(s - position) for s in holder.starts) + 10**9
+
+    return min(holders, key=distance)
+
+
 def _link_roles(found: list[Found], gaz: Gazetteer) -> None:
     """Tie "the spokesman" to the person who holds that role, else to the nearest person."""
     people = [f for f in found if f.type == "PERSON" and f.key]
+    holders = _holders(people, gaz)
+    ends = [p.end for p in people]  # people are in text order
     for item in found:
         if item.type != "ROLE":
             continue
         title = _role_title(item.role or "", gaz)
         if title is None:
             continue
-        nominal = fold(item.role or "")
-        role_match = [
-            p
-            for p in people
-            if title in fold(p.role or "").split() or f" {title} " in f" {fold(p.role or '')} "
-        ]
-        if not role_match and gaz.roles[title].head:
-            qualifiers = [w for w in nominal.split() if w not in title.split()]
-            role_match = [
-                p for p in people
-                if p.role and any(w in fold(p.role).split() for w in qualifiers)
-                and (r := _role_title(p.role, gaz)) and gaz.roles[r].head
+        matched = [h for h in holders if f" {title} " in f" {h.role} "]
+        if not matched and gaz.roles[title].head:
+            qualifiers = set(fold(item.role or "").split()) - set(title.split())
+            matched = [
+                h for h in holders
+                if h.title and gaz.roles[h.title].head and qualifiers & set(h.role.split())
             ]  # fmt: skip
-        if role_match:
-            before = [p for p in role_match if p.start < item.start] or role_match
-            chosen = min(before, key=lambda p: abs(item.start - p.start))
+        if matched:
+            chosen = _closest(matched, item.start).person
             item.key, item.name, item.how = chosen.key, chosen.name, "role"
             continue
-        preceding = [
-            p
-            for p in people
-            if p.end <= item.start
-            and item.start - p.end < 600
-            and (not p.role or _role_title(p.role, gaz) == title)
-        ]
-        earlier = [p for p in people if p.end <= item.start]
-        if preceding or earlier:
-            chosen = preceding[-1] if preceding else earlier[0]
+        last = bisect_right(ends, item.start)
+        nearby = None
+        for person in reversed(people[max(0, last - 20) : last]):
+            if item.start - person.end >= 600:
+                break
+            if not person.role or _role_title(person.role, gaz) == title:
+                nearby = person
+                break
+        chosen = nearby or (people[0] if last > 0 else None)
+        if chosen is not None:
             item.key, item.name, item.how = chosen.key, chosen.name, "role (nearest person)"
 
 

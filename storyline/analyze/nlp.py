@@ -28,6 +28,7 @@ class Chunk:
 
     offset: int
     doc: Doc
+    length: int = 0  # len of the chunk's text (spaCy rebuilds doc.text on every access)
 
 
 @dataclass(slots=True)
@@ -94,11 +95,11 @@ def parse_many(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Ite
     docs = nlp.pipe((piece for _, _, piece in jobs), batch_size=batch_size)
     current: list[Chunk] = []
     current_index = 0
-    for (index, offset, _), doc in zip(jobs, docs, strict=True):
+    for (index, offset, piece), doc in zip(jobs, docs, strict=True):
         while index != current_index:
             yield Parsed(materialised[current_index], current)
             current, current_index = [], current_index + 1
-        current.append(Chunk(offset, doc))
+        current.append(Chunk(offset, doc, len(piece)))
     while current_index < len(materialised):
         yield Parsed(materialised[current_index], current)
         current, current_index = [], current_index + 1

@@ -34,18 +34,26 @@ def _is_opener(text: str, i: int) -> bool:
     return True
 
 
-def _is_closer(text: str, j: int, mark: str) -> bool:
+def _is_closer(text: str, j: int, mark: str, limit: int) -> bool:
     after = text[j + 1] if j + 1 < len(text) else ""
-    if mark in {"’", '"'}:
-        return not after.isalnum()  # "Moscow’s", "allies'"s are apostrophes, not ends
+    if mark in {"’", "'", '"'}:
+        if after.isalnum():
+            return False  # "Moscow’s": an apostrophe, not an end
+        before = text[j - 1] if j > 0 else ""
+        if mark != '"' and before in "sS" and text[j + 2 : j + 3].islower():
+            # "the allies’ tanks": a plural possessive, when the quote closes later
+            return text.find(mark, j + 1, limit) == -1
     return True
 
 
-def _find_close(text: str, start: int, limit: int, closers: str) -> int:
+def _find_close(text: str, start: int, limit: int, opener: str) -> int:
+    closers = PAIRS[opener]
     j = start
     while j < limit:
-        if text[j] in closers and _is_closer(text, j, text[j]):
+        if text[j] in closers and _is_closer(text, j, text[j], limit):
             return j
+        if text[j] == opener and opener not in closers and _is_opener(text, j):
+            return -1  # a second opening mark first: the earlier one is stray
         j += 1
     return -1
 
@@ -69,7 +77,7 @@ def find_segments(text: str) -> list[Segment]:
             if ch not in PAIRS or not _is_opener(text, i):
                 i += 1
                 continue
-            close = _find_close(text, i + 1, p_end, PAIRS[ch])
+            close = _find_close(text, i + 1, p_end, ch)
             if close != -1:
                 if text[i + 1 : close].strip():
                     segments.append(Segment(i + 1, close, ch))

@@ -11,6 +11,7 @@ named inside quotes; a speaker that names nobody known keeps its words ("officia
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from storyline.analyze.quote_marks import Segment, find_segments
 from storyline.model import Quote, Span
 
 if TYPE_CHECKING:
+    from spacy.tokens import Span as SpacySpan
     from spacy.tokens import Token
 
 SPEECH_LEMMAS = frozenset(
@@ -32,6 +34,7 @@ SPEECH_LEMMAS = frozenset(
 )
 INDIRECT_ONLY_EXCLUDED = frozenset({"continue", "ask", "point"})
 RELATIVE_PRONOUNS = {"who", "which", "that"}
+BARE_ONLY = frozenset({"continue", "add", "point"})
 MAX_FRAGMENT_WORDS = 4  # a shorter quote inside a running clause is a fragment, not a quote
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
@@ -81,7 +84,7 @@ class Speaker:
 
 def _chunk_at(parsed: Parsed, position: int) -> Chunk | None:
     for chunk in parsed.chunks:
-        if chunk.offset <= position < chunk.offset + len(chunk.doc.text):
+        if chunk.offset <= position < chunk.offset + chunk.length:
             return chunk
     return None
 
@@ -94,7 +97,9 @@ def _channel(text: str) -> str | None:
 
 
 def _inside(position: int, segments: list[Segment]) -> bool:
-    return any(s.start <= position < s.end for s in segments)
+    """Whether ``position`` lies inside a quoted segment (segments are in text order)."""
+    i = bisect_right(segments, position, key=lambda s: s.start) - 1
+    return i >= 0 and segments[i].start <= position < segments[i].end
 
 
 def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Segment]) -> Speaker:
@@ -146,9 +151,16 @@ def _subject(verb: Token) -> Token | None:
 
 
 def _speech_verbs(doc_tokens: list[Token]) -> list[Token]:
-    return [
-        t for t in doc_tokens if t.lemma_.lower() in SPEECH_LEMMAS and t.pos_ in {"VERB", "AUX"}
-    ]
+    """Verbs that can introduce speech; "continue", "add", "point" only when used bare."""
+    verbs = []
+    for t in doc_tokens:
+        lemma = t.lemma_.lower()
+        if lemma not in SPEECH_LEMMAS or t.pos_ not in {"VERB", "AUX"}:
+            continue
+        if lemma in BARE_ONLY and any(c.dep_ in {"prep", "dobj", "xcomp"} for c in t.children):
+            continue  # "Russia continues with the build-up" reports nothing
+        verbs.append(t)
+    return verbs
 
 
 def _according_to(tokens: list[Token]) -> Token | None:
@@ -168,7 +180,7 @@ def _frame_tokens(chunk: Chunk, start: int, end: int, segments: list[Segment]) -
     """Tokens of the chunk in [start, end) that are not inside any quote."""
     doc, off = chunk.doc, chunk.offset
     span = doc.char_span(
-        max(start - off, 0), min(end - off, len(doc.text)), alignment_mode="contract"
+        max(start - off, 0), min(end - off, chunk.length), alignment_mode="contract"
     )
     if span is None:
         return []
@@ -328,6 +340,29 @@ def _quoted_share(start: int, end: int, segments: list[Segment]) -> float:
     return inside / max(end - start, 1)
 
 
+def _according_content(
+    text: str, sent: SpacySpan, source: Token, offset: int
+) -> tuple[int, int] | None:
+    """What "according to X" attributes: the rest of its sentence, before or after the phrase."""
+    according = source.doc[source.i - 1].head if source.i >= 1 else source
+    while according.i > sent.start and according.lower_ != "according":
+        according = source.doc[according.i - 1]
+    phrase_start = according.idx + offset
+    phrase_end = source.right_edge.idx + len(source.right_edge.text) + offset
+    sent_start, sent_end = sent.start_char + offset, sent.end_char + offset
+    if text[sent_start:phrase_start].strip(" ,;:\n"):
+        start, end = sent_start, phrase_start
+    else:
+        start, end = phrase_end, sent_end
+    while start < end and text[start] in " ,;:.\n":
+        start += 1
+    while end > start and text[end - 1] in " ,;:.\n":
+        end -= 1
+    if len(text[start:end].split()) < 3:
+        return None
+    return start, end
+
+
 def _indirect_quotes(
     parsed: Parsed, article_id: str, ents: ArticleEntities, segments: list[Segment]
 ) -> list[Quote]:
@@ -360,29 +395,14 @@ def _indirect_quotes(
             )
         source = _according_to(tokens)
         if source is not None:
-            according = source.doc[source.i - 2] if source.i >= 2 else source
-            phrase_end = source.right_edge.idx + len(source.right_edge.text)
-            if according.idx > sent.start_char + 2:
-                start, end = sent.start_char, according.idx
-            else:
-                start, end = phrase_end, sent.end_char
-            body = source.doc.text[start:end].strip(" ,.;\n")
-            if len(body.split()) >= 3:
-                begin = source.doc.text.find(body, start) + offset
+            span = _according_content(parsed.text, sent, source, offset)
+            if span is not None:
                 quotes.append(
                     _indirect(
-                        parsed,
-                        article_id,
-                        ents,
-                        segments,
-                        source,
-                        "according to",
-                        begin,
-                        begin + len(body),
-                        sent.text,
-                        offset,
+                        parsed, article_id, ents, segments, source, "according to",
+                        span[0], span[1], sent.text, offset,
                     )
-                )
+                )  # fmt: skip
     return quotes
 
 

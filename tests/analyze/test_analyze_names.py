@@ -100,18 +100,15 @@ def test_stable_id_depends_only_on_the_key():
 
 def test_stable_id_is_the_same_in_another_process_with_another_hash_seed():
     code = "from storyline.analyze.names import stable_id; print(stable_id('person:ilse varga'))"
-    ids = set()
-    for seed in ("1", "2"):
-        result = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONHASHSEED": seed},
-            check=True,
-            timeout=60,
-        )
-        ids.add(result.stdout.strip())
-    assert ids == {stable_id("person:ilse varga")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+        check=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == stable_id("person:ilse varga")
 
 
 def test_variant_spellings_give_one_stable_id():

@@ -124,7 +124,7 @@ def test_empty_quotes_and_empty_text_give_nothing():
 def test_segments_are_in_text_order_and_inside_the_text():
     text = (
         "“First,” said one. «Second», said another.\n\n"
-        "‘Third,’ said a third. „Fourth“, said a fourth. \"Fifth,\" said the last."
+        '‘Third,’ said a third. „Fourth“, said a fourth. "Fifth," said the last.'
     )
     segments = find_segments(text)
     assert quoted(text) == ["First,", "Second", "Third,", "Fourth", "Fifth,"]
