@@ -74,7 +74,33 @@ def main() -> None:
         f"The extra stages cost {extra:.1f} s, {extra / spacy_s:.0%} of the spaCy pass "
         f"(goal: less than 100%). Peak RSS {rss:.0f} MiB."
     )
+    body += "\n\n" + long_article(settings)
     record("analysis_speed.py", "Analysis speed", body)
+
+
+def long_article(settings: object, words: int = 200_000) -> str:
+    """One very long article (demo paragraphs repeated, names varied): time and memory."""
+    paragraphs = [p for t in texts()[:40] for p in t.split("\n\n") if p.strip()]
+    parts, count, i = [], 0, 0
+    while count < words:
+        part = paragraphs[i % len(paragraphs)].replace(" said", f" said on day {i % 28 + 1}")
+        parts.append(part)
+        count += len(part.split())
+        i += 1
+    text = "\n\n".join(parts)
+    article = Article(source="long", source_kind=SourceKind.TEXT, raw="", text=text, id="long",
+                      published=datetime(2031, 3, 4, tzinfo=UTC), language="en")  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    done = next(analyze_articles([article], settings))  # type: ignore[arg-type]
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return (
+        f"One {count:,}-word article ({len(text):,} characters, parsed in 20,000-character "
+        f"chunks): analysed in {seconds:.0f} s ({count / seconds:,.0f} words/s), "
+        f"{len(done.quotes):,} quotes, {len(done.mentions):,} mentions, {len(done.claims):,} "
+        f"claims; peak RSS {after:.0f} MiB (was {before:.0f} MiB before it)."
+    )
 
 
 if __name__ == "__main__":
