@@ -74,6 +74,7 @@ class ArticleEntities:
     mentions: list[Mention]
     entities: list[Entity]
     found: list[Found]
+    text: str = ""
 
     def __post_init__(self) -> None:
         self._by_start = sorted((f for f in self.found if f.key), key=lambda f: f.start)
@@ -98,6 +99,13 @@ class ArticleEntities:
             if overlaps and (best is None or item.end - item.start > best.end - best.start):
                 best = item
         return best
+
+    def first_after(self, start: int, end: int) -> Found | None:
+        """The first linked mention starting in [start, end)."""
+        i = bisect_left(self._starts, start)
+        if i < len(self._by_start) and self._by_start[i].start < end:
+            return self._by_start[i]
+        return None
 
     def persons_before(self, position: int) -> Iterator[Found]:
         """Person mentions (names and linked role nouns) ending before ``position``, nearest
@@ -342,7 +350,11 @@ def _link_names(found: list[Found], gaz: Gazetteer, geocoder: Geocoder) -> None:
         if item.type == "NORP":
             item.key, item.name = f"group:{fold(item.text)}", clean_surface(item.text)
         elif item.type == "ORG":
-            item.key, item.name = f"org:{fold(item.text)}", clean_surface(item.text)
+            longer = gaz.org_with_prefix(item.text)
+            if longer is not None:  # "Organization for Security and Co-operation" cut short
+                item.key, item.name, item.how = longer.key, longer.name, "gazetteer"
+            else:
+                item.key, item.name = f"org:{fold(item.text)}", clean_surface(item.text)
         elif item.type in {"GPE", "LOC", "FAC"}:
             hit = geocoder.city(item.text, countries) if item.type != "FAC" else None
             if hit:
@@ -530,4 +542,4 @@ def find_entities(
         )
         for f in linked
     ]
-    return ArticleEntities(mentions, entities, linked)
+    return ArticleEntities(mentions, entities, linked, parsed.text)

@@ -51,6 +51,18 @@ class Gazetteer:
         """What a name stands for, if the gazetteer knows it."""
         return self.names.get(fold(text))
 
+    def org_with_prefix(self, text: str) -> Known | None:
+        """The organisation whose full name starts with ``text`` (3+ words), if exactly one."""
+        folded = fold(text)
+        if len(folded.split()) < 3:
+            return None
+        found = {
+            known.key: known
+            for name, known in self.names.items()
+            if known.type == "ORG" and name.startswith(folded + " ")
+        }
+        return next(iter(found.values())) if len(found) == 1 else None
+
     def role(self, text: str) -> Role | None:
         """The role a title names ("Secretary-General" → secretary general)."""
         return self.roles.get(fold(text))

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storyline.analyze.entities import ArticleEntities
+from storyline.analyze.entities import ArticleEntities, Found
 from storyline.analyze.names import stable_id
 from storyline.analyze.nlp import Chunk, Parsed
 from storyline.analyze.quote_marks import Segment, find_segments
@@ -102,6 +102,15 @@ def _inside(position: int, segments: list[Segment]) -> bool:
     return i >= 0 and segments[i].start <= position < segments[i].end
 
 
+_DATELINE_TAIL = re.compile(r"\s*(?:\([^)\n]{0,30}\)\s*)?(?:,[^—–\n]{0,40})?\s*[—–]")
+
+
+def _is_dateline(found: Found, text: str) -> bool:
+    """An upper-case place opening a paragraph, then a dash: "OSLO —", "TOLVAR, Feb 15 —"."""
+    at_start = found.start == 0 or text[found.start - 1] == "\n"
+    return at_start and found.text.isupper() and bool(_DATELINE_TAIL.match(text, found.end))
+
+
 def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Segment]) -> Speaker:
     """The speaker named by a subject token: a mention, a pronoun, or plain words."""
     if (
@@ -118,6 +127,9 @@ def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Se
     )
     p_start, p_end = phrase.start_char + offset, phrase.end_char + offset
     found = ents.at(start, start + len(token.text)) or ents.at(p_start, p_end)
+    if found is not None and _is_dateline(found, ents.text):
+        # "OSLO — Halvard Shipping said": the parser took the dateline for the subject
+        found = ents.first_after(found.end, token.head.idx + offset)
     if found is not None and found.key:
         return Speaker(stable_id(found.key), found.name or found.text, found.start, found.end)
     lower = token.lower_
