@@ -271,6 +271,8 @@ def _direct_quotes(
     for seg in segments:
         speaker, cue, frame = _attribute(seg, parsed, ents, segments)
         words = len(parsed.text[seg.start : seg.end].split())
+        if words <= MAX_FRAGMENT_WORDS and _embedded(parsed.text, seg):
+            continue  # “severe costs” inside a running sentence: part of indirect speech
         if speaker is None and previous is not None and previous.speaker is not None:
             gap = parsed.text[previous.span.end : seg.start]
             if gap.count("\n") <= 2 and len(gap) < 300:
@@ -279,8 +281,6 @@ def _direct_quotes(
                 continue
         if speaker is None and words < MIN_UNATTRIBUTED_WORDS:
             continue
-        if words <= MAX_FRAGMENT_WORDS and _embedded(parsed.text, seg):
-            continue  # “severe costs” inside a running sentence: part of indirect speech
         quote = Quote(
             Span(article_id, seg.start, seg.end),
             parsed.text[seg.start : seg.end],
