@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -111,6 +112,32 @@ def _is_dateline(found: Found, text: str) -> bool:
     return at_start and found.text.isupper() and bool(_DATELINE_TAIL.match(text, found.end))
 
 
+ANTECEDENT_WINDOW = 600  # characters looked back for a subject antecedent
+
+
+def _is_subject(token: Token) -> bool:
+    """A clause subject, or in apposition to one ("Its spokeswoman, Mila Korsun, said")."""
+    if token.dep_ in SUBJECT_DEPS:
+        return True
+    return token.dep_ in {"appos", "compound"} and token.head.dep_ in SUBJECT_DEPS
+
+
+def _antecedent(people: Iterator[Found], position: int, segments: list[Segment]) -> Found | None:
+    """The person a pronoun refers to: the nearest one outside quotes that is the subject of
+    its clause ("Stoltenberg told a conference alongside X. … he said"), else the nearest."""
+    nearest: Found | None = None
+    for person in people:
+        if _inside(person.start, segments):
+            continue
+        if nearest is None:
+            nearest = person
+        if position - person.end > ANTECEDENT_WINDOW:
+            break
+        if person.root is not None and _is_subject(person.root):
+            return person
+    return nearest
+
+
 def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Segment]) -> Speaker:
     """The speaker named by a subject token: a mention, a pronoun, or plain words."""
     if (
@@ -140,11 +167,9 @@ def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Se
     plural = token.tag_ in {"NNS", "NNPS"}
     organised = token.lemma_.lower() in ORG_NOUNS or plural  # "the allied sources": a body
     if lower in PERSON_PRONOUNS or (token.pos_ == "NOUN" and definite and not organised):
-        for person in ents.persons_before(start):
-            if not _inside(person.start, segments):
-                return Speaker(
-                    stable_id(person.key or ""), person.name or person.text, p_start, p_end
-                )
+        person = _antecedent(ents.persons_before(start), start, segments)
+        if person is not None:
+            return Speaker(stable_id(person.key or ""), person.name or person.text, p_start, p_end)
     if lower in GROUP_PRONOUNS or (token.pos_ == "NOUN" and definite and organised):
         for actor in ents.actors_before(start):
             if not _inside(actor.start, segments):
