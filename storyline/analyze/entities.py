@@ -101,11 +101,17 @@ class ArticleEntities:
         return best
 
     def first_after(self, start: int, end: int) -> Found | None:
-        """The first linked mention starting in [start, end)."""
+        """The first linked mention starting in [start, end) that names an actor (a person
+        first, else an organisation or state; never a demonym)."""
         i = bisect_left(self._starts, start)
-        if i < len(self._by_start) and self._by_start[i].start < end:
-            return self._by_start[i]
-        return None
+        candidates = []
+        while i < len(self._by_start) and self._by_start[i].start < end:
+            item = self._by_start[i]
+            if item.how != "demonym":
+                candidates.append(item)
+            i += 1
+        people = [c for c in candidates if (c.key or "").startswith("person:")]
+        return (people or candidates or [None])[0]
 
     def persons_before(self, position: int) -> Iterator[Found]:
         """Person mentions (names and linked role nouns) ending before ``position``, nearest
@@ -392,6 +398,34 @@ def _link_people(found: list[Found], gaz: Gazetteer, registry: EntityRegistry) -
             item.key = f"person:{sound_key(item.name)}"
 
 
+def _surname_sweep(parsed: Parsed, found: list[Found]) -> list[Found]:
+    """Surnames the model did not tag ("…,” Stoltenberg told …) once the article has named the
+    person in full: they become mentions of that person."""
+    full: dict[str, Found] = {}
+    for item in found:
+        if item.type == "PERSON" and item.key and item.name and len(item.name.split()) > 1:
+            full.setdefault(sound_key(item.name.split()[-1]), item)
+    if not full:
+        return []
+    covered = bytearray(len(parsed.text) + 1)
+    for item in found:
+        covered[item.start : item.end] = b"\x01" * (item.end - item.start)
+    added = []
+    for chunk in parsed.chunks:
+        for token in chunk.doc:
+            start = token.idx + chunk.offset
+            if token.pos_ != "PROPN" or not token.is_title or covered[start]:
+                continue
+            person = full.get(sound_key(token.text))
+            if person is not None:
+                end = start + len(token.text)
+                added.append(
+                    Found(start, end, token.text, "PERSON", token, person.key, person.name,
+                          "short name")
+                )  # fmt: skip
+    return added
+
+
 def _link_acronyms(found: list[Found]) -> None:
     orgs = [f for f in found if f.type == "ORG" and f.key and f.key.startswith("org:")]
     by_initials: dict[str, str] = {}
@@ -510,6 +544,7 @@ def find_entities(
     found = _collect(parsed, gaz)
     _link_names(found, gaz, geocoder)
     _link_people(found, gaz, registry)
+    found = sorted(found + _surname_sweep(parsed, found), key=lambda f: (f.start, -f.end))
     _link_acronyms(found)
     _link_roles(found, gaz)
     linked = [f for f in found if f.key]

@@ -106,10 +106,10 @@ def _inside(position: int, segments: list[Segment]) -> bool:
 _DATELINE_TAIL = re.compile(r"\s*(?:\([^)\n]{0,30}\)\s*)?(?:,[^—–\n]{0,40})?\s*[—–]")
 
 
-def _is_dateline(found: Found, text: str) -> bool:
+def _is_dateline(start: int, end: int, words: str, text: str) -> bool:
     """An upper-case place opening a paragraph, then a dash: "OSLO —", "TOLVAR, Feb 15 —"."""
-    at_start = found.start == 0 or text[found.start - 1] == "\n"
-    return at_start and found.text.isupper() and bool(_DATELINE_TAIL.match(text, found.end))
+    at_start = start == 0 or text[start - 1] == "\n"
+    return at_start and words.isupper() and bool(_DATELINE_TAIL.match(text, end))
 
 
 ANTECEDENT_WINDOW = 600  # characters looked back for a subject antecedent
@@ -154,9 +154,11 @@ def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Se
     )
     p_start, p_end = phrase.start_char + offset, phrase.end_char + offset
     found = ents.at(start, start + len(token.text)) or ents.at(p_start, p_end)
-    if found is not None and _is_dateline(found, ents.text):
+    if _is_dateline(start, start + len(token.text), token.text, ents.text):
         # "OSLO — Halvard Shipping said": the parser took the dateline for the subject
-        found = ents.first_after(found.end, token.head.idx + offset)
+        found = ents.first_after(start + len(token.text), token.head.idx + offset)
+        if found is None:
+            return Speaker(None, None, p_start, p_end)
     if found is not None and found.key:
         return Speaker(stable_id(found.key), found.name or found.text, found.start, found.end)
     lower = token.lower_
