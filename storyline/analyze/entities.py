@@ -77,6 +77,7 @@ class ArticleEntities:
     text: str = ""
 
     def __post_init__(self) -> None:
+        self._names = {e.key: e.name for e in self.entities}
         self._by_start = sorted((f for f in self.found if f.key), key=lambda f: f.start)
         self._starts = [f.start for f in self._by_start]
         people = [f for f in self._by_start if (f.key or "").startswith("person:")]
@@ -99,6 +100,10 @@ class ArticleEntities:
             if overlaps and (best is None or item.end - item.start > best.end - best.start):
                 best = item
         return best
+
+    def display(self, item: Found) -> str:
+        """The canonical name of the entity a mention is linked to."""
+        return self._names.get(item.key) or item.name or item.text
 
     def first_after(self, start: int, end: int) -> Found | None:
         """The first linked mention starting in [start, end) that names an actor (a person
@@ -553,7 +558,7 @@ def find_entities(
         groups.setdefault(item.key or "", []).append(item)
     entities: list[Entity] = []
     for key, items in groups.items():
-        name = _display_name(key, items)
+        name = max(_display_name(key, items), registry.names.get(key, ""), key=len)
         aliases = sorted(
             {clean_surface(i.text) for i in items if i.how not in {"role (nearest person)"}}
         )

@@ -160,7 +160,7 @@ def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Se
         if found is None:
             return Speaker(None, None, p_start, p_end)
     if found is not None and found.key:
-        return Speaker(stable_id(found.key), found.name or found.text, found.start, found.end)
+        return Speaker(stable_id(found.key), ents.display(found), found.start, found.end)
     lower = token.lower_
     definite = any(
         c.lower_ in {"the", "his", "her", "its", "their"} or c.dep_ == "poss"
@@ -171,11 +171,11 @@ def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Se
     if lower in PERSON_PRONOUNS or (token.pos_ == "NOUN" and definite and not organised):
         person = _antecedent(ents.persons_before(start), start, segments)
         if person is not None:
-            return Speaker(stable_id(person.key or ""), person.name or person.text, p_start, p_end)
+            return Speaker(stable_id(person.key or ""), ents.display(person), p_start, p_end)
     if lower in GROUP_PRONOUNS or (token.pos_ == "NOUN" and definite and organised):
         for actor in ents.actors_before(start):
             if not _inside(actor.start, segments):
-                return Speaker(stable_id(actor.key or ""), actor.name or actor.text, p_start, p_end)
+                return Speaker(stable_id(actor.key or ""), ents.display(actor), p_start, p_end)
         return Speaker(None, None if token.pos_ == "PRON" else phrase.text, p_start, p_end)
     return Speaker(None, phrase.text, p_start, p_end)
 
