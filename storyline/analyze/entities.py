@@ -9,6 +9,7 @@ joins the one person of that surname the registry already knows, if there is exa
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
 ACTOR_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "csubj"}
 SMALL_WORDS = {"of", "the", "for", "and", "on", "in", "de", "du", "des", "la", "le"}
+DATELINE_TAIL = re.compile(r"\s*(?:\([^)\n]{0,30}\)\s*)?(?:,[^—–\n]{0,40})?\s*[—–]")
 MAX_MENTION_CHARS = 300  # longest mention looked back for when finding overlaps
 ROLE_MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod", "case"}
 
@@ -206,7 +208,8 @@ def _collect(parsed: Parsed, gaz: Gazetteer) -> list[Found]:
             text = parsed.text[start + offset : end + offset]
             item = Found(start + offset, end + offset, text, ent.label_, ent.root)
             if ent.label_ == "PERSON":
-                item.role = _role_before(ent[0], gaz) or _role_after(ent, gaz)
+                roles = [r for r in (_role_before(ent[0], gaz), _role_after(ent, gaz)) if r]
+                item.role = "; ".join(roles) or None  # "Colonel; its spokesman"
             found.append(item)
         found.extend(_gazetteer_hits(doc, offset, gaz, in_entity))
         found.extend(_role_nominals(doc, offset, gaz))
@@ -296,7 +299,13 @@ def _strip_honorific(name: str, gaz: Gazetteer) -> str:
     return name
 
 
-def _link_known(item: Found, known: Known, geocoder: Geocoder) -> None:
+def _dateline(item: Found, text: str) -> bool:
+    """An upper-case place opening a paragraph, then a dash: "OSLO —", "TOLVAR, Feb 15 —"."""
+    at_start = item.start == 0 or text[item.start - 1] == "\n"
+    return at_start and item.text.isupper() and bool(DATELINE_TAIL.match(text, item.end))
+
+
+def _link_known(item: Found, known: Known, geocoder: Geocoder, text: str) -> None:
     """Tie a mention the gazetteer knows, noting metonymy ("the Kremlin" speaks for Russia)."""
     item.country = known.country
     if known.how == "seat" and known.state_key:
@@ -304,7 +313,7 @@ def _link_known(item: Found, known: Known, geocoder: Geocoder) -> None:
         item.note = f"seat of government standing for its state ({known.sector or 'GOV'})"
         return
     if known.how == "capital" and known.state_key:
-        if item.root is not None and item.root.dep_ in ACTOR_DEPS:
+        if item.root is not None and item.root.dep_ in ACTOR_DEPS and not _dateline(item, text):
             state = geocoder.country(known.country or "")
             item.key, item.name, item.how = known.state_key, state.name, "metonymy"
             item.note = "capital standing for its state"
@@ -331,7 +340,7 @@ def _surnames(found: list[Found], gaz: Gazetteer) -> set[str]:
     return keys
 
 
-def _link_names(found: list[Found], gaz: Gazetteer, geocoder: Geocoder) -> None:
+def _link_names(found: list[Found], gaz: Gazetteer, geocoder: Geocoder, text: str) -> None:
     countries = {f.country for f in found if f.country}
     surnames = _surnames(found, gaz)
     orgs_named = {k.key for f in found if (k := gaz.lookup(f.text)) and k.type == "ORG"}
@@ -354,7 +363,7 @@ def _link_names(found: list[Found], gaz: Gazetteer, geocoder: Geocoder) -> None:
         if known and (item.type != "PERSON" or len(item.text.split()) == 1):
             if known.how == "demonym" and item.type not in {"NORP", "GPE"}:
                 continue
-            _link_known(item, known, geocoder)
+            _link_known(item, known, geocoder, text)
             if item.country:
                 countries.add(item.country)
             continue
@@ -547,7 +556,7 @@ def find_entities(
     """Mentions and canonical entities of one parsed article."""
     registry = registry or EntityRegistry()
     found = _collect(parsed, gaz)
-    _link_names(found, gaz, geocoder)
+    _link_names(found, gaz, geocoder, parsed.text)
     _link_people(found, gaz, registry)
     found = sorted(found + _surname_sweep(parsed, found), key=lambda f: (f.start, -f.end))
     _link_acronyms(found)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storyline.analyze.entities import ArticleEntities, Found
+from storyline.analyze.entities import DATELINE_TAIL, ArticleEntities, Found
 from storyline.analyze.names import stable_id
 from storyline.analyze.nlp import Chunk, Parsed
 from storyline.analyze.quote_marks import Segment, find_segments
@@ -35,11 +35,15 @@ SPEECH_LEMMAS = frozenset(
 )
 INDIRECT_ONLY_EXCLUDED = frozenset({"continue", "ask", "point"})
 RELATIVE_PRONOUNS = {"who", "which", "that"}
+EVIDENTIAL = frozenset({"show", "find", "reveal", "indicate", "estimate", "believe", "think"})
 BARE_ONLY = frozenset({"continue", "add", "point"})
 MAX_FRAGMENT_WORDS = 4  # a shorter quote inside a running clause is a fragment, not a quote
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 GROUP_PRONOUNS = {"they", "it", "we"}
+PEOPLE_NOUNS = frozenset(
+    "source official diplomat leader minister representative spokesman spokesperson".split()
+)
 ORG_NOUNS = frozenset(
     """ministry government company firm alliance bank club agency office department army military
     committee council commission organisation organization group union bloc embassy kremlin
@@ -103,13 +107,10 @@ def _inside(position: int, segments: list[Segment]) -> bool:
     return i >= 0 and segments[i].start <= position < segments[i].end
 
 
-_DATELINE_TAIL = re.compile(r"\s*(?:\([^)\n]{0,30}\)\s*)?(?:,[^—–\n]{0,40})?\s*[—–]")
-
-
 def _is_dateline(start: int, end: int, words: str, text: str) -> bool:
     """An upper-case place opening a paragraph, then a dash: "OSLO —", "TOLVAR, Feb 15 —"."""
     at_start = start == 0 or text[start - 1] == "\n"
-    return at_start and words.isupper() and bool(_DATELINE_TAIL.match(text, end))
+    return at_start and words.isupper() and bool(DATELINE_TAIL.match(text, end))
 
 
 ANTECEDENT_WINDOW = 600  # characters looked back for a subject antecedent
@@ -166,8 +167,8 @@ def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Se
         c.lower_ in {"the", "his", "her", "its", "their"} or c.dep_ == "poss"
         for c in token.children
     )
-    plural = token.tag_ in {"NNS", "NNPS"}
-    organised = token.lemma_.lower() in ORG_NOUNS or plural  # "the allied sources": a body
+    plural_people = token.lemma_.lower() in PEOPLE_NOUNS and token.tag_ in {"NNS", "NNPS"}
+    organised = token.lemma_.lower() in ORG_NOUNS or plural_people  # "the allied sources"
     if lower in PERSON_PRONOUNS or (token.pos_ == "NOUN" and definite and not organised):
         person = _antecedent(ents.persons_before(start), start, segments)
         if person is not None:
@@ -251,6 +252,8 @@ def _attribute(
     before = _frame_tokens(chunk, max(earlier) if earlier else p_start, seg.start, segments)
     for tokens in (after, before[::-1]):
         for verb in _speech_verbs(tokens):
+            if verb.lemma_.lower() in EVIDENTIAL:
+                continue  # "the images showed ‘…’": things show, people speak
             subject = _subject(verb)
             if subject is None:
                 subject = next(
