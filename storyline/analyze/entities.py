@@ -495,6 +495,25 @@ def _closest(holders: list[_Holder], position: int) -> _Holder:
     return min(holders, key=distance)
 
 
+def _countries_in(words: list[str], gaz: Gazetteer) -> set[str]:
+    found = set()
+    for word in words:
+        known = gaz.names.get(word)
+        if known is not None and known.country and known.how in {"demonym", "name", "alias"}:
+            found.add(known.country)
+    return found
+
+
+def _compatible(nominal: str, role: str, gaz: Gazetteer) -> bool:
+    """Whether a description ("the former Norwegian prime minister") can name the holder of
+    ``role`` (folded): not when one is "former" and the other not, or their countries differ."""
+    n_words, r_words = nominal.split(), role.split()
+    if ("former" in n_words) != ("former" in r_words):
+        return False
+    n_countries, r_countries = _countries_in(n_words, gaz), _countries_in(r_words, gaz)
+    return not (n_countries and r_countries and not n_countries & r_countries)
+
+
 def _link_roles(found: list[Found], gaz: Gazetteer) -> None:
     """Tie "the spokesman" to the person who holds that role, else to the nearest person."""
     people = [f for f in found if f.type == "PERSON" and f.key]
@@ -506,11 +525,13 @@ def _link_roles(found: list[Found], gaz: Gazetteer) -> None:
         title = _role_title(item.role or "", gaz)
         if title is None:
             continue
-        matched = [h for h in holders if f" {title} " in f" {h.role} "]
+        nominal = fold(item.role or "")
+        fits = [h for h in holders if _compatible(nominal, h.role, gaz)]
+        matched = [h for h in fits if f" {title} " in f" {h.role} "]
         if not matched and gaz.roles[title].head:
             qualifiers = set(fold(item.role or "").split()) - set(title.split())
             matched = [
-                h for h in holders
+                h for h in fits
                 if h.title and gaz.roles[h.title].head and qualifiers & set(h.role.split())
             ]  # fmt: skip
         if matched:
@@ -522,7 +543,8 @@ def _link_roles(found: list[Found], gaz: Gazetteer) -> None:
         for person in reversed(people[max(0, last - 20) : last]):
             if item.start - person.end >= 600:
                 break
-            if not person.role or _role_title(person.role, gaz) == title:
+            role = fold(person.role or "")
+            if not role or (_role_title(role, gaz) == title and _compatible(nominal, role, gaz)):
                 nearby = person
                 break
         chosen = nearby or (people[0] if last > 0 else None)
