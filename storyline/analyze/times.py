@@ -319,7 +319,89 @@ def _set(m: re.Match[str], anchor: date | None, context: str) -> Result | None:
     return "SET", f"P1{letter}", None, "stated"
 
 
+def _part_of_day(m: re.Match[str], anchor: date | None, context: str) -> Result | None:
+    which, part = m["which"].lower(), PARTS_OF_DAY[m["part"].lower()]
+    if anchor is None:
+        value, how = _unresolved()
+        return "TIME", value, "day", how
+    offset = {"this": 0, "yesterday": -1, "tomorrow": 1, "last": -1}[which]
+    if which == "last" and part != "NI":
+        return None  # "last morning" is not said; leave it to other rules
+    day = anchor + timedelta(days=offset)
+    return "TIME", f"{day.isoformat()}T{part}", "day", "relative to publication"
+
+
+SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+
+
+def _season(m: re.Match[str], anchor: date | None, context: str) -> Result | None:
+    season = SEASONS[m["season"].lower()]
+    after = context[context.find(m[0]) + len(m[0]) :].lstrip()
+    if m["season"][0].isupper() and after[:1].isupper():
+        return None  # "the Winter Olympics": a name, not a season
+    if m["every"]:
+        return "SET", f"XXXX-{season}", "season", "stated"
+    if anchor is None:
+        value, how = _unresolved()
+        return "DATE", value, "season", how
+    start = SEASON_START[season]
+    year = anchor.year
+    if _looks_ahead(context):
+        year += 1 if start + 2 < anchor.month else 0
+    elif start > anchor.month:
+        year -= 1
+    return "DATE", f"{year:04d}-{season}", "season", "year from publication date"
+
+
+def _set_weekday(m: re.Match[str], anchor: date | None, context: str) -> Result | None:
+    day = WEEKDAYS.index(m["weekday"].lower()) + 1
+    return "SET", f"XXXX-WXX-{day}", None, "stated"
+
+
+def _edge_of_period(m: re.Match[str], anchor: date | None, context: str) -> Result | None:
+    unit = m["unit"].lower()
+    if anchor is None:
+        value, how = _unresolved()
+        return "DATE", value, unit, how
+    if unit == "month":
+        return "DATE", f"{anchor.year:04d}-{anchor.month:02d}", "month", "relative to publication"
+    if unit == "year":
+        return "DATE", f"{anchor.year:04d}", "year", "relative to publication"
+    iso = anchor.isocalendar()
+    return "DATE", f"{iso.year:04d}-W{iso.week:02d}", "week", "relative to publication"
+
+
 RULES: list[tuple[re.Pattern[str], Handler]] = [
+    (
+        re.compile(
+            r"\b(?P<which>this|yesterday|tomorrow|last)\s+(?P<part>morning|afternoon|evening|night)\b",
+            re.I,
+        ),
+        _part_of_day,
+    ),
+    (
+        re.compile(
+            r"\b(?:(?P<every>every|each)\s+|the\s+)(?P<season>spring|summer|autumn|winter)\b"
+            r"(?!\s+of\b)",
+            re.I,
+        ),
+        _season,
+    ),
+    (
+        re.compile(
+            r"\b(?:every|each)\s+(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|"
+            r"sunday)\b",
+            re.I,
+        ),
+        _set_weekday,
+    ),
+    (
+        re.compile(
+            r"\bthe\s+(?:start|beginning|end|middle)\s+of\s+(?:the|this)\s+(?P<unit>month|year|week)\b",
+            re.I,
+        ),
+        _edge_of_period,
+    ),
     (
         re.compile(
             rf"\b(?:(?:early|mid|late)[- ]?)?{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
@@ -338,7 +420,8 @@ RULES: list[tuple[re.Pattern[str], Handler]] = [
     ),
     (
         re.compile(
-            rf"\b(?:(?:early|mid|late)[- ]?(?:last\s+)?)?{_MONTH}(?:,?\s+(?P<year>\d{{4}}))?\b",
+            rf"\b(?:the\s+(?:start|beginning|end|middle)\s+of\s+)?(?:(?:early|mid|late)[- ]?"
+            rf"(?:last\s+)?)?{_MONTH}(?:,?\s+(?P<year>\d{{4}}))?\b",
             re.I,
         ),
         _month_only,

@@ -35,6 +35,14 @@ CASES = [
     ("Prices fell in the third quarter.", "the third quarter", "2030-Q3"),
     ("The shipyard was built in the 1960s.", "the 1960s", "196"),
     ("Attendance is now higher than before the storm.", "now", "PRESENT_REF"),
+    ("Troops withdrew from the ridge this morning.", "this morning", "2031-03-13TMO"),
+    ("Shelling was heard last night near the bridge.", "last night", "2031-03-12TNI"),
+    ("The ferry sails every Monday.", "every Monday", "XXXX-WXX-1"),
+    ("Reservists train every spring.", "every spring", "XXXX-SP"),
+    ("The dam was repaired in the winter.", "the winter", "2030-WI"),
+    ("The wall will be finished by the end of the month.", "the end of the month", "2031-03"),
+    ("Talks began at the start of March.", "the start of March", "2031-03"),
+    ("Stoltenberg spoke on Tuesday (03.11.2031) in Saltmere.", "03.11.2031", "2031-03-11"),
 ]
 
 
@@ -74,3 +82,8 @@ def test_may_the_verb_is_not_a_month():
 
 def test_no_expressions_in_text_without_times():
     assert find_times("The harbour wall is made of granite blocks.", PUBLISHED) == []
+
+
+def test_a_capitalised_season_before_a_name_is_not_a_season() -> None:
+    found = find_times("Athletes arrived for the Winter Olympics in Saltmere.", PUBLISHED)
+    assert [t.text for t in found] == []
