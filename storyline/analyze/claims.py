@@ -237,6 +237,9 @@ def find_claims(
             )
             if nxt is not None and ("year" in nxt.lower_ or nxt.text in {":", "th", "st"}):
                 continue
+            if number.first.lower_ == "one" and nxt is not None and nxt.lower_ == "of":
+                continue  # "one of the largest fines" counts nothing
+                continue
             start_tok, qualifier = _qualifier(number.first)
             upper, range_marker = _range(number, numbers)
             anchor = number

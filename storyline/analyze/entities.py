@@ -171,7 +171,7 @@ def _role_in(phrase: str, gaz: Gazetteer) -> str | None:
     for begin in range(len(words)):
         for end in range(len(words), begin, -1):
             if gaz.roles.get(" ".join(words[begin:end])):
-                return clean_surface(phrase)
+                return re.sub(r"^(?:a|an)\s+", "", clean_surface(phrase), flags=re.IGNORECASE)
     return None
 
 
