@@ -1,5 +1,7 @@
 """Ingest speed: articles/s and peak memory for clean+store and for story assignment (SQLite).
 
+Analysis is left out here (bench/analysis_speed.py measures it), so figures stay comparable.
+
 Replays synthetic articles with varied text (so exact duplicates do not make it easy), at a
 few sizes, to show how the per-article cost grows with the store.
 """
@@ -62,7 +64,7 @@ def main() -> int:
             write_corpus(corpus, size)
             with Storyline(f"sqlite:///{tmp}/bench.db") as sl:
                 start = time.perf_counter()
-                report = sl.ingest([str(corpus)], assign=False)
+                report = sl.ingest([str(corpus)], assign=False, analyze=False)
                 ingest_s = time.perf_counter() - start
                 start = time.perf_counter()
                 placed = sl.assign()
@@ -71,7 +73,7 @@ def main() -> int:
                 write_corpus(extra, 1, seed=size + 99)
                 extra.write_text(extra.read_text().replace('/0"', '/one-more"'))
                 start = time.perf_counter()
-                sl.ingest([str(extra)])
+                sl.ingest([str(extra)], analyze=False)
                 one_s = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rows.append(
