@@ -15,50 +15,12 @@ from storyline.analyze.annotate import analyze_articles
 from storyline.store import Store
 from storyline.store.schema import ANNOTATION_TABLES, MIGRATIONS, articles, entities, quotes
 from storyline.store.schema import schema_migrations as migrations_table
-
-
-def paragraphs(*parts: str) -> str:
-    """A plain-text article file: title, dateline and paragraphs separated by blank lines."""
-    return "\n\n".join(parts) + "\n"
-
-
-NORTH = paragraphs(
-    "Varga keeps the army in the north",
-    "Published 12 March 2031",
-    "Defence Minister Ilse Varga said on Tuesday that the army would keep some 13,000"
-    " soldiers in the northern provinces until the spring.",
-    '"We will not move a single battalion before the thaw," Varga said at a press '
-    "conference in Tallinn.",
-    "The Kremlin said the deployment was a provocation.",
-)
-
-FLOOD = paragraphs(
-    "Floods close the lower town of Marrowfield",
-    "Published 13 March 2031",
-    "Interior Minister Paul Hendry visited the flooded district of Marrowfield on "
-    "Wednesday, where between 3,000 and 5,000 residents have left their homes.",
-    '"The water is still rising in the lower town," Hendry told reporters. "We have '
-    'asked for $4.5 billion in emergency aid."',
-    "Defence Minister Ilse Varga said that army engineers would arrive in the district by Friday.",
-)
-
-GERMAN = paragraphs(
-    "Die Armee bleibt im Norden",
-    "Published 14 March 2031",
-    "Die Verteidigungsministerin Ilse Varga sagte am Dienstag, dass die Armee bis zum"
-    " Frühjahr mit rund 13.000 Soldaten in den nördlichen Provinzen bleiben werde. "
-    "Das Ministerium teilte mit, die Soldaten würden alle sechs Wochen ausgetauscht, "
-    "und die Regierung wolle im Sommer neu entscheiden.",
-)
+from tests.analysis_corpus import write_corpus
 
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, body in (("north.txt", NORTH), ("flood.txt", FLOOD), ("armee.txt", GERMAN)):
-        (folder / name).write_text(body, "utf-8")
-    return folder
+    return write_corpus(tmp_path / "corpus")
 
 
 def by_title(sl: Storyline) -> dict[str, str]:

@@ -11,30 +11,7 @@ from fastapi.testclient import TestClient
 
 from storyline import Storyline, get_settings
 from storyline.serve.api import create_app
-
-
-def paragraphs(*parts: str) -> str:
-    """A plain-text article file: title, dateline and paragraphs separated by blank lines."""
-    return "\n\n".join(parts) + "\n"
-
-
-NORTH = paragraphs(
-    "Varga keeps the army in the north",
-    "Published 12 March 2031",
-    "Defence Minister Ilse Varga said on Tuesday that the army would keep some 13,000"
-    " soldiers in the northern provinces until the spring.",
-    '"We will not move a single battalion before the thaw," Varga said at a press '
-    "conference in Tallinn.",
-)
-
-FLOOD = paragraphs(
-    "Floods close the lower town of Marrowfield",
-    "Published 13 March 2031",
-    "Interior Minister Paul Hendry visited the flooded district of Marrowfield on "
-    "Wednesday, where between 3,000 and 5,000 residents have left their homes.",
-    '"The water is still rising in the lower town," Hendry told reporters.',
-    "Defence Minister Ilse Varga said that army engineers would arrive in the district by Friday.",
-)
+from tests.analysis_corpus import ENGLISH, write_corpus
 
 SPAN_KEYS = {"start", "end"}
 ENTITY_KEYS = {"id", "name", "type", "aliases", "roles", "country", "key"}
@@ -73,10 +50,7 @@ CLAIM_KEYS = SPAN_KEYS | {
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     base = tmp_path_factory.mktemp("api-analysis")
-    corpus = base / "corpus"
-    corpus.mkdir()
-    (corpus / "north.txt").write_text(NORTH, "utf-8")
-    (corpus / "flood.txt").write_text(FLOOD, "utf-8")
+    corpus = write_corpus(base / "corpus", ENGLISH)
     url = f"sqlite:///{base / 'api.db'}"
     with Storyline(url) as sl:
         assert len(sl.ingest([str(corpus)]).ingested) == 2

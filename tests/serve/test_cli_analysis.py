@@ -9,45 +9,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from storyline.serve.cli import app
-
-
-def paragraphs(*parts: str) -> str:
-    """A plain-text article file: title, dateline and paragraphs separated by blank lines."""
-    return "\n\n".join(parts) + "\n"
-
-
-NORTH = paragraphs(
-    "Varga keeps the army in the north",
-    "Published 12 March 2031",
-    "Defence Minister Ilse Varga said on Tuesday that the army would keep some 13,000"
-    " soldiers in the northern provinces until the spring.",
-    '"We will not move a single battalion before the thaw," Varga said at a press '
-    "conference in Tallinn.",
-)
-
-FLOOD = paragraphs(
-    "Floods close the lower town of Marrowfield",
-    "Published 13 March 2031",
-    "Interior Minister Paul Hendry visited the flooded district of Marrowfield on "
-    "Wednesday, where between 3,000 and 5,000 residents have left their homes.",
-    '"The water is still rising in the lower town," Hendry told reporters.',
-    "Defence Minister Ilse Varga said that army engineers would arrive in the district by Friday.",
-)
-
-GERMAN = paragraphs(
-    "Die Armee bleibt im Norden",
-    "Published 14 March 2031",
-    "Die Verteidigungsministerin Ilse Varga sagte am Dienstag, dass die Armee bis zum"
-    " Frühjahr mit rund 13.000 Soldaten in den nördlichen Provinzen bleiben werde. "
-    "Das Ministerium teilte mit, die Soldaten würden alle sechs Wochen ausgetauscht, "
-    "und die Regierung wolle im Sommer neu entscheiden.",
-)
+from tests.analysis_corpus import write_corpus
 
 runner = CliRunner()
 
@@ -63,13 +30,6 @@ def cli(*args: str, code: int = 0):
 
 def cli_json(*args: str):
     return json.loads(cli(*args, "--json").stdout)
-
-
-def write_corpus(folder: Path) -> Path:
-    folder.mkdir()
-    for name, body in (("north.txt", NORTH), ("flood.txt", FLOOD), ("armee.txt", GERMAN)):
-        (folder / name).write_text(body, "utf-8")
-    return folder
 
 
 def ids_by_title(db: str) -> dict[str, str]:
