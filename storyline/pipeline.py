@@ -202,9 +202,14 @@ def analyze_pending(
     in flight and a re-run resumes. An article that makes a stage fail is saved with no
     annotations and the reason, so it is reported once, not retried forever.
     """
-    from storyline.analyze.annotate import SUPPORTED_LANGUAGES, annotate_parsed
+    from storyline.analyze.annotate import (
+        annotate_parsed,
+        clear_annotations,
+        parse_batch,
+        unsupported_reason,
+    )
     from storyline.analyze.entities import EntityRegistry
-    from storyline.analyze.nlp import load_pipeline, parse_many
+    from storyline.analyze.nlp import load_pipeline
     from storyline.analyze.places import load_geocoder
 
     report = AnalyzeReport()
@@ -214,34 +219,22 @@ def analyze_pending(
     for key, name in store.known_people():
         registry.add_person(key, name)
     for batch in _analysis_batches(store, settings.analysis_batch_size, redo):
-        readable = [a for a in batch if not a.language or a.language in SUPPORTED_LANGUAGES]
-        parsed = dict(
-            zip([a.id for a in readable], parse_many(nlp, [a.text for a in readable]), strict=True)
-        )
-        for article in batch:
+        for article, parsed in parse_batch(nlp, batch, settings.spacy_model):
             if progress:
                 progress(article.title or article.id or "")
             try:
-                if article.id in parsed:
-                    annotate_parsed(article, parsed[article.id], registry, geocoder)
+                if parsed is not None:
+                    annotate_parsed(article, parsed, registry, geocoder)
                     report.analyzed += 1
                 else:
-                    article.analysis_note = (
-                        f"not analysed: language {article.language!r} is not supported by the "
-                        f"spaCy pipeline {settings.spacy_model!r}; nothing was guessed"
-                    )
-                    article.mark(Stage.ANALYZED)
+                    reason = unsupported_reason(article, settings.spacy_model) or ""
+                    clear_annotations(article, reason).mark(Stage.ANALYZED)
                     report.not_supported += 1
             except Exception as exc:
                 if strict:
                     raise
-                _clear_annotations(article)
-                article.analysis_note = f"analysis failed: {type(exc).__name__}: {exc}"[:500]
-                report.failures.append(IngestFailure(article.source, article.analysis_note))
+                note = f"analysis failed: {type(exc).__name__}: {exc}"[:500]
+                clear_annotations(article, note)
+                report.failures.append(IngestFailure(article.source, note))
             store.save_analysis(article)
     return report
-
-
-def _clear_annotations(article: Article) -> None:
-    article.mentions, article.entities, article.quotes = [], [], []
-    article.claims, article.times, article.places = [], [], []

@@ -58,14 +58,33 @@ def _places(article_id: str, ents: ArticleEntities, geocoder: Geocoder) -> list[
     return places
 
 
-def _supported(article: Article) -> str | None:
-    """Why an article cannot be analysed by the English pipeline, or None when it can."""
+def unsupported_reason(article: Article, model: str) -> str | None:
+    """Why the English pipeline ``model`` cannot analyse an article, or None when it can."""
     if article.language and article.language not in SUPPORTED_LANGUAGES:
         return (
-            f"not analysed: language {article.language!r} is not supported by the English "
-            "pipeline; entities, quotes, claims and dates are left empty rather than guessed"
+            f"not analysed: language {article.language!r} is not supported by the spaCy "
+            f"pipeline {model!r}; entities, quotes, claims and dates are left empty rather "
+            "than guessed"
         )
     return None
+
+
+def clear_annotations(article: Article, note: str) -> Article:
+    """Leave an article with no annotations and say why."""
+    article.mentions, article.entities, article.quotes = [], [], []
+    article.claims, article.times, article.places = [], [], []
+    article.analysis_note = note
+    return article
+
+
+def parse_batch(
+    nlp: object, batch: list[Article], model: str
+) -> list[tuple[Article, Parsed | None]]:
+    """Each article with its parse, or None when its language is not supported."""
+    readable = [a for a in batch if unsupported_reason(a, model) is None]
+    parses = parse_many(nlp, (a.text for a in readable))  # type: ignore[arg-type]
+    by_article = {id(a): p for a, p in zip(readable, parses, strict=True)}
+    return [(a, by_article.get(id(a))) for a in batch]
 
 
 def annotate_parsed(
@@ -102,31 +121,26 @@ def analyze_articles(
     for article in articles:
         batch.append(article)
         if len(batch) >= settings.analysis_batch_size:
-            yield from _run_batch(batch, nlp, registry, geocoder, progress)
+            yield from _run_batch(batch, nlp, settings, registry, geocoder, progress)
             batch = []
     if batch:
-        yield from _run_batch(batch, nlp, registry, geocoder, progress)
+        yield from _run_batch(batch, nlp, settings, registry, geocoder, progress)
 
 
 def _run_batch(
     batch: list[Article],
     nlp: object,
+    settings: Settings,
     registry: EntityRegistry,
     geocoder: Geocoder,
     progress: Callable[[Article], None] | None,
 ) -> Iterator[Article]:
-    readable = [a for a in batch if _supported(a) is None]
-    parses = parse_many(nlp, (a.text for a in readable))  # type: ignore[arg-type]
-    parsed_by_id = {id(a): p for a, p in zip(readable, parses, strict=True)}
-    for article in batch:
-        reason = _supported(article)
-        if reason is not None:
-            article.mentions, article.entities, article.quotes = [], [], []
-            article.claims, article.times, article.places = [], [], []
-            article.analysis_note = reason
+    for article, parsed in parse_batch(nlp, batch, settings.spacy_model):
+        if parsed is None:
+            clear_annotations(article, unsupported_reason(article, settings.spacy_model) or "")
             article.mark(Stage.ANALYZED)
         else:
-            annotate_parsed(article, parsed_by_id[id(article)], registry, geocoder)
+            annotate_parsed(article, parsed, registry, geocoder)
         if progress:
             progress(article)
         yield article
