@@ -299,10 +299,11 @@ def _strip_honorific(name: str, gaz: Gazetteer) -> str:
     return name
 
 
-def _dateline(item: Found, text: str) -> bool:
-    """An upper-case place opening a paragraph, then a dash: "OSLO —", "TOLVAR, Feb 15 —"."""
-    at_start = item.start == 0 or text[item.start - 1] == "\n"
-    return at_start and item.text.isupper() and bool(DATELINE_TAIL.match(text, item.end))
+def is_dateline(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is an upper-case place opening a paragraph, then a dash:
+    "OSLO —", "TOLVAR, Feb 15 (MPA) —"."""
+    at_start = start == 0 or text[start - 1] == "\n"
+    return at_start and text[start:end].isupper() and bool(DATELINE_TAIL.match(text, end))
 
 
 def _link_known(item: Found, known: Known, geocoder: Geocoder, text: str) -> None:
@@ -313,7 +314,11 @@ def _link_known(item: Found, known: Known, geocoder: Geocoder, text: str) -> Non
         item.note = f"seat of government standing for its state ({known.sector or 'GOV'})"
         return
     if known.how == "capital" and known.state_key:
-        if item.root is not None and item.root.dep_ in ACTOR_DEPS and not _dateline(item, text):
+        if (
+            item.root is not None
+            and item.root.dep_ in ACTOR_DEPS
+            and not is_dateline(text, item.start, item.end)
+        ):
             state = geocoder.country(known.country or "")
             item.key, item.name, item.how = known.state_key, state.name, "metonymy"
             item.note = "capital standing for its state"

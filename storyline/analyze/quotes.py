@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storyline.analyze.entities import DATELINE_TAIL, ArticleEntities, Found
+from storyline.analyze.entities import ArticleEntities, Found, is_dateline
 from storyline.analyze.names import stable_id
 from storyline.analyze.nlp import Chunk, Parsed
 from storyline.analyze.quote_marks import Segment, find_segments
@@ -107,12 +107,6 @@ def _inside(position: int, segments: list[Segment]) -> bool:
     return i >= 0 and segments[i].start <= position < segments[i].end
 
 
-def _is_dateline(start: int, end: int, words: str, text: str) -> bool:
-    """An upper-case place opening a paragraph, then a dash: "OSLO —", "TOLVAR, Feb 15 —"."""
-    at_start = start == 0 or text[start - 1] == "\n"
-    return at_start and words.isupper() and bool(DATELINE_TAIL.match(text, end))
-
-
 ANTECEDENT_WINDOW = 600  # characters looked back for a subject antecedent
 
 
@@ -155,7 +149,7 @@ def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Se
     )
     p_start, p_end = phrase.start_char + offset, phrase.end_char + offset
     found = ents.at(start, start + len(token.text)) or ents.at(p_start, p_end)
-    if _is_dateline(start, start + len(token.text), token.text, ents.text):
+    if is_dateline(ents.text, start, start + len(token.text)):
         # "OSLO — Halvard Shipping said": the parser took the dateline for the subject
         found = ents.first_after(start + len(token.text), token.head.idx + offset)
         if found is None:
