@@ -46,6 +46,7 @@ class Gazetteer:
     countries: dict[str, dict[str, Any]] = field(default_factory=dict)  # ISO3 → record
     pronouns: dict[str, str] = field(default_factory=dict)  # "he" → "m"
     honorifics: dict[str, str] = field(default_factory=dict)  # "mr" → "m"
+    org_names: list[tuple[str, Known]] = field(default_factory=list)  # folded name, organisation
 
     def lookup(self, text: str) -> Known | None:
         """What a name stands for, if the gazetteer knows it."""
@@ -57,9 +58,7 @@ class Gazetteer:
         if len(folded.split()) < 3:
             return None
         found = {
-            known.key: known
-            for name, known in self.names.items()
-            if known.type == "ORG" and name.startswith(folded + " ")
+            known.key: known for name, known in self.org_names if name.startswith(folded + " ")
         }
         return next(iter(found.values())) if len(found) == 1 else None
 
@@ -123,6 +122,7 @@ def load_gazetteer() -> Gazetteer:
     gaz = Gazetteer()
     _load_countries(gaz, data.get("country", {}))
     _load_orgs(gaz, data.get("org", {}))
+    gaz.org_names = [(name, known) for name, known in gaz.names.items() if known.type == "ORG"]
     for role in data.get("role", []):
         title = fold(role["title"])
         gaz.roles.setdefault(
