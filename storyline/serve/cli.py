@@ -19,7 +19,7 @@ from rich.table import Table
 from storyline.config import DEFAULT_DB_URL, Settings
 from storyline.errors import NotFoundError, StorylineError
 from storyline.facade import Storyline, demo_corpus_path
-from storyline.model import IngestReport
+from storyline.model import IngestFailure, IngestReport
 from storyline.serve.views import annotations_json, article_json, story_json, summary_json
 
 app = typer.Typer(
@@ -67,10 +67,9 @@ def _table(*columns: str) -> Table:
     return table
 
 
-def _run_ingest(
-    sl: Storyline, sources: list[str], assign: bool, analyze: bool | None = None
-) -> IngestReport:
-    with Progress(
+def progress_bar() -> Progress:
+    """The progress display of long commands, on stderr, gone when done."""
+    return Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -78,7 +77,24 @@ def _run_ingest(
         TextColumn("{task.fields[current]}"),
         console=err,
         transient=True,
-    ) as bar:
+    )
+
+
+def failures_json(failures: list[IngestFailure]) -> list[dict[str, str]]:
+    """Failed items as JSON."""
+    return [{"source": f.source, "reason": f.reason} for f in failures]
+
+
+def print_failures(failures: list[IngestFailure]) -> None:
+    """One line on stderr per failed item, with its reason."""
+    for failure in failures:
+        err.print(f"[red]failed:[/] {failure.source}: {failure.reason}", highlight=False)
+
+
+def _run_ingest(
+    sl: Storyline, sources: list[str], assign: bool, analyze: bool | None = None
+) -> IngestReport:
+    with progress_bar() as bar:
         task = bar.add_task("ingesting", total=None, current="")
 
         def tick(current: str) -> None:
@@ -100,7 +116,7 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
             {
                 "ingested": report.ingested,
                 "duplicates": report.duplicates,
-                "failed": [{"source": f.source, "reason": f.reason} for f in report.failures],
+                "failed": failures_json(report.failures),
             }
         )
     else:
@@ -108,8 +124,7 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
             f"ingested {len(report.ingested)}, duplicates skipped {len(report.duplicates)}, "
             f"failed {len(report.failures)}"
         )
-    for failure in report.failures:
-        err.print(f"[red]failed:[/] {failure.source}: {failure.reason}", highlight=False)
+    print_failures(report.failures)
 
 
 @app.command()

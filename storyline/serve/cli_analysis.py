@@ -6,11 +6,21 @@ Registered on the `storyline` app by `storyline.serve.cli`; exit codes as docume
 from __future__ import annotations
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from storyline.errors import StorylineError
-from storyline.serve.cli import DbOption, JsonOption, _fail, _open, _print_json, app, err, out
+from storyline.serve.cli import (
+    DbOption,
+    JsonOption,
+    _fail,
+    _open,
+    _print_json,
+    app,
+    failures_json,
+    out,
+    print_failures,
+    progress_bar,
+)
 from storyline.serve.views import claim_row_json, entity_row_json, quote_row_json
 from storyline.store.annotations import Annotations
 
@@ -30,10 +40,7 @@ def analyze(
     with _open(db) as sl:
         total = None if redo else sl.store.count_unanalysed()
         try:
-            with Progress(
-                SpinnerColumn(), TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("{task.fields[current]}"), console=err, transient=True,
-            ) as bar:  # fmt: skip
+            with progress_bar() as bar:
                 task = bar.add_task("analysing", total=total, current="")
                 report = sl.analyze(
                     progress=lambda current: bar.update(task, advance=1, current=current[-50:]),
@@ -46,7 +53,7 @@ def analyze(
             {
                 "analyzed": report.analyzed,
                 "not_supported": report.not_supported,
-                "failed": [{"source": f.source, "reason": f.reason} for f in report.failures],
+                "failed": failures_json(report.failures),
             }
         )
     else:
@@ -54,8 +61,7 @@ def analyze(
             f"analysed {report.analyzed}, language not supported {report.not_supported}, "
             f"failed {len(report.failures)}"
         )
-    for failure in report.failures:
-        err.print(f"[red]failed:[/] {failure.source}: {failure.reason}", highlight=False)
+    print_failures(report.failures)
 
 
 @app.command()
