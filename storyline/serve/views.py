@@ -132,6 +132,10 @@ def quote_row_json(row: dict[str, Any]) -> dict[str, Any]:
         "text": row["text"], "kind": row["kind"], "speaker": row["speaker"],
         "speaker_entity_id": row["speaker_entity_id"], "cue": row["cue"],
         "channel": row["channel"], "outlet": row["outlet"], "published": iso(row["published"]),
+        "speaker_span": (
+            {"start": row["speaker_start"], "end": row["speaker_end"]}
+            if row["speaker_start"] is not None else None
+        ),
     }  # fmt: skip
 
 

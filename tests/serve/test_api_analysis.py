@@ -208,3 +208,12 @@ def test_openapi_lists_the_analysis_endpoints(client):
     assert "404" in annotations["responses"]
     quote_params = {p["name"] for p in schema["paths"]["/api/v1/quotes"]["get"]["parameters"]}
     assert "speaker" in quote_params
+
+
+def test_listed_quotes_point_at_where_their_speaker_is_named(client, ids):
+    items = client.get("/api/v1/quotes", params={"speaker": "Varga"}).json()["items"]
+    for item in items:
+        span = item["speaker_span"]
+        assert span is not None and span["start"] < span["end"]
+        article = client.get(f"/api/v1/articles/{item['article_id']}").json()["text"]
+        assert article[span["start"] : span["end"]].strip()
