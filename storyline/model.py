@@ -7,7 +7,7 @@ id of its article, so any derived fact can be traced back to the words it rests 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -181,8 +181,12 @@ class Article:
     canonical_url: str | None = None
     duplicate_of: str | None = None
     duplicate_similarity: float | None = None
+    duplicate_kind: str | None = None  # "near copy" or "same facts" (a translation or rewrite)
     signature: bytes | None = None  # MinHash of the clean text, set by the assign stage
     story_id: int | None = None
+    event_id: int | None = None  # the event cluster inside the story
+    placed_at: datetime | None = None  # the time the article was placed by (see placement_time)
+    placement_note: str | None = None  # why it was placed by ingest time, or not grouped
     mentions: list[Mention] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
@@ -196,6 +200,26 @@ class Article:
     def when(self) -> datetime | None:
         """Publication time, else ingest time: the time used to order and window articles."""
         return self.published or self.ingested_at
+
+    def placement_time(self, skew: timedelta) -> tuple[datetime | None, str | None]:
+        """The time to place the article by, and a note when it is not the publication date.
+
+        An article with no date is placed by the time it was fetched (a crawl's date, for WARC
+        records), else ingested. A publication date more than ``skew`` after the fetch time
+        cannot be right (a wrong clock or time zone at the source): the stated date is kept on
+        the article, but it is placed by fetch time. Files carry no fetch time, so their dates
+        are taken as stated (a fictional corpus may be dated in the future).
+        """
+        if self.published is None:
+            if self.fetched_at is not None:
+                return self.fetched_at, "no publication date: placed by fetch time"
+            return self.ingested_at, "no publication date: placed by ingest time"
+        if self.fetched_at is not None and self.published - self.fetched_at > skew:
+            return self.fetched_at, (
+                f"publication date {self.published.isoformat()} is after fetch time "
+                f"{self.fetched_at.isoformat()} (clock skew at the source?): placed by fetch time"
+            )
+        return self.published, None
 
     def mark(self, stage: Stage) -> None:
         """Record that the article has passed ``stage``."""
@@ -214,6 +238,34 @@ class Story:
     article_count: int
     outlets: list[str] = field(default_factory=list)
     article_ids: list[str] = field(default_factory=list)
+    events: list[StoryEvent] = field(default_factory=list)
+    changes: list[StoryChange] = field(default_factory=list)
+    merged_into: int | None = None  # set when this story was folded into another
+
+
+@dataclass(slots=True)
+class StoryEvent:
+    """One happening inside a story: articles that report the same thing at the same time."""
+
+    id: int
+    story_id: int
+    title: str
+    first_seen: datetime | None
+    last_seen: datetime | None
+    article_count: int
+    article_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class StoryChange:
+    """A recorded change to a story after it was created: a merge or a split."""
+
+    kind: str  # "merged" (other_story_id folded into story_id) or "split" (event moved out)
+    story_id: int
+    other_story_id: int | None
+    at: datetime
+    article_id: str | None = None  # the article whose arrival caused it, when one did
+    detail: str | None = None
 
 
 @dataclass(slots=True)

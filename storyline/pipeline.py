@@ -10,14 +10,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from storyline.assign.dedup import CopyIndex, from_bytes, signature, to_bytes
-from storyline.assign.stories import StoryGrouper, story_text
+from storyline.assign.assigner import Assigner
 from storyline.clean.article import clean_article
 from storyline.config import Settings
 from storyline.errors import StorageError, StorylineError
 from storyline.ingest.sources import read_sources
 from storyline.model import Article, IngestFailure, IngestReport, Stage
 from storyline.store import Store
+from storyline.store.stories import Placement
 
 Progress = Callable[[str], None]
 
@@ -69,13 +69,18 @@ class AssignReport:
 
     assigned: int = 0
     new_stories: int = 0
+    new_events: int = 0
     copies: int = 0
+    merges: int = 0
+    not_grouped: int = 0  # too little text to compare
+    not_by_publication_date: int = 0  # undated, or dated after its fetch time
 
 
-def _window(articles: list[Article], days: float) -> tuple[datetime, datetime]:
+def _window(articles: list[Article], settings: Settings) -> tuple[datetime, datetime]:
     """The time span whose placed articles can receive the pending ones (clamped to valid dates)."""
-    times = [a.when for a in articles if a.when is not None]
-    window = timedelta(days=days)
+    skew = timedelta(hours=settings.clock_skew_hours)
+    times = [t for a in articles if (t := a.placement_time(skew)[0]) is not None]
+    window = timedelta(days=settings.story_window_days)
     low, high = min(times), max(times)
     start = low - window if low - datetime.min.replace(tzinfo=UTC) > window else low
     end = high + window if datetime.max.replace(tzinfo=UTC) - high > window else high
@@ -85,79 +90,52 @@ def _window(articles: list[Article], days: float) -> tuple[datetime, datetime]:
 def assign_pending(
     store: Store, settings: Settings, progress: Progress | None = None
 ) -> AssignReport:
-    """Place every article not yet in a story: as a copy of an earlier one, in a story, or new."""
+    """Place every article not yet placed: as a copy of an earlier one, in an open event of an
+    open story, in a new event of an open story, or as the seed of a new story.
+
+    The open events and stories are rebuilt from the articles placed within the story window
+    around the pending ones; each placement is saved in its own transaction.
+    """
     report = AssignReport()
     pending = store.pending_assignment()
     if not pending:
         return report
-    context = store.assigned_between(*_window(pending, settings.story_window_days))
-    grouper = StoryGrouper(settings, [story_text(a) for a in context + pending])
-    copies = CopyIndex(settings)
-    by_id: dict[str, Article] = {}
-    touched: set[int] = set()  # stories that grew: their titles are chosen again at the end
-    for article, vector in zip(context, grouper.vectors(context), strict=True):
-        by_id[article.id or ""] = article
-        minhash = from_bytes(article.signature, settings) if article.signature else None
-        if minhash is not None and article.duplicate_of is None:
-            copies.add(article.id or "", minhash)
-        if article.story_id is not None:
-            grouper.add(article.story_id, article, vector)
-    for article, vector in zip(pending, grouper.vectors(pending), strict=True):
+    assigner = Assigner(settings)
+    context = store.assigned_between(*_window(pending, settings))
+    entity_ids = store.entity_ids_by_article([a.id or "" for a in context + pending])
+    for article in context:
+        assigner.restore(article, entity_ids.get(article.id or "", []))
+    del context
+    touched: dict[str, set[int]] = {"story": set(), "event": set()}
+    for article in pending:
         if progress:
             progress(article.title or article.id or "")
-        minhash = signature(article.text, settings)
-        article.signature = to_bytes(minhash)
-        repoint = _mark_copy(article, copies.matches(minhash), by_id)
-        for old_original in repoint:
-            copies.remove(old_original)
-        if article.duplicate_of is not None:
-            story_id: int | None = by_id[article.duplicate_of].story_id
-        elif repoint:
-            story_id = by_id[repoint[0]].story_id
-        else:
-            story_id, _ = grouper.best(vector, article.when)  # type: ignore[arg-type]
-        article.story_id = story_id
-        moved = {aid: by_id[aid].duplicate_similarity for aid in repoint}
-        saved = store.save_assignment(article, article.title, moved)
-        if saved is None:
+        plan = assigner.plan(article, entity_ids.get(article.id or "", []))
+        new_story = plan.group and article.story_id is None
+        new_event = plan.group and article.event_id is None
+        saved = store.save_placement(
+            article,
+            plan.group,
+            Placement(article.title, plan.repoint, plan.repoint_kind, plan.merge, plan.detail),
+        )
+        if not saved:
             continue  # another process placed it first; its placement stands
-        report.copies += bool(article.duplicate_of or repoint)
-        if story_id is None:
-            report.new_stories += 1
-        else:
-            touched.add(saved)
-        grouper.add(saved, article, vector)
-        if article.duplicate_of is None:
-            copies.add(article.id or "", minhash)
-        by_id[article.id or ""] = article
+        assigner.commit(article, plan)
         report.assigned += 1
-    # once per story, not per article: choosing a title looks at every member
-    store.set_story_titles({story_id: grouper.title(story_id) for story_id in touched})
+        report.new_stories += new_story
+        report.new_events += new_event
+        report.copies += bool(article.duplicate_of or plan.repoint)
+        report.merges += len(plan.merge)
+        report.not_grouped += not plan.group
+        report.not_by_publication_date += article.placed_at != article.published
+        if article.story_id is not None and article.event_id is not None:
+            touched["story"].add(article.story_id)
+            touched["event"].add(article.event_id)
+    # once per batch, not per article: choosing a title looks at every member
+    store.set_titles(
+        assigner.titles("story", touched["story"]), assigner.titles("event", touched["event"])
+    )
     return report
-
-
-def _mark_copy(
-    article: Article, matches: list[tuple[str, float]], by_id: dict[str, Article]
-) -> list[str]:
-    """Link ``article`` to the earliest copy it matches; return copies that it predates instead.
-
-    The earliest known copy is the original: when the new article is older than the original it
-    matches, it becomes the original and the returned ids are re-pointed to it.
-    """
-    if not matches:
-        return []
-    original_id, similarity = matches[0]
-    while by_id[original_id].duplicate_of in by_id:  # follow a chain to its root
-        original_id = by_id[original_id].duplicate_of or original_id
-    original = by_id[original_id]
-    if original.when is not None and article.when is not None and article.when < original.when:
-        followers = [aid for aid, other in by_id.items() if other.duplicate_of == original_id]
-        for aid in [original_id, *followers]:
-            by_id[aid].duplicate_of = article.id
-            by_id[aid].duplicate_similarity = by_id[aid].duplicate_similarity or similarity
-        return [original_id, *followers]
-    article.duplicate_of, article.duplicate_similarity = original_id, round(similarity, 4)
-    return []
 
 
 @dataclass(slots=True)

@@ -1,6 +1,15 @@
-"""Assign stage: near-duplicate and republication detection with MinHash LSH over word shingles."""
+"""Assign stage: near-duplicate and republication detection with MinHash LSH over word shingles.
+
+Two kinds of copy are found. A *near copy* shares most word shingles with an earlier article
+(republished, re-titled, with spam lines added or paragraphs cut). A *same-facts* copy uses other
+words but the same names and numbers in nearly the same proportion: a translation, or a close
+rewrite of one report. Both are indexed with MinHash LSH, so a lookup costs the same however many
+articles are indexed.
+"""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -40,12 +49,38 @@ def from_bytes(data: bytes, settings: Settings) -> MinHash | None:
     return MinHash(num_perm=settings.dedup_num_perm, hashvalues=values, scheme=SCHEME)
 
 
-class CopyIndex:
-    """Finds stored articles whose text is a near copy of a new one."""
+_FACT = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d")
 
-    def __init__(self, settings: Settings) -> None:
+
+def fact_tokens(text: str) -> set[str]:
+    """The names and numbers of a text: capitalised words that are not stop words, and numbers
+    with their separators removed. Translations and rewrites keep these while words change."""
+    from storyline.assign.streaming import STOP  # one stop-word list for the whole stage
+
+    found = set()
+    for match in _FACT.finditer(text):
+        token = match.group(0)
+        if token[0].isdigit():
+            found.add(token.replace(",", "").rstrip("."))
+        elif token[0].isupper() and token.lower() not in STOP:
+            found.add(token.lower().replace("’", "'"))
+    return found
+
+
+def fact_signature(text: str, settings: Settings) -> MinHash:
+    """MinHash of a text's names and numbers (see `fact_tokens`)."""
+    minhash = MinHash(num_perm=settings.dedup_num_perm, scheme=SCHEME)
+    minhash.update_batch([token.encode("utf-8") for token in fact_tokens(text)])
+    return minhash
+
+
+class CopyIndex:
+    """Finds indexed articles whose signature is at or above a Jaccard threshold of a new one."""
+
+    def __init__(self, settings: Settings, threshold: float | None = None) -> None:
         self.settings = settings
-        self._lsh = MinHashLSH(threshold=settings.dedup_threshold, num_perm=settings.dedup_num_perm)
+        self.threshold = settings.dedup_threshold if threshold is None else threshold
+        self._lsh = MinHashLSH(threshold=self.threshold, num_perm=settings.dedup_num_perm)
         self._signatures: dict[str, MinHash] = {}
 
     def add(self, article_id: str, minhash: MinHash) -> None:
@@ -64,6 +99,6 @@ class CopyIndex:
         found = []
         for article_id in self._lsh.query(minhash):
             similarity = float(minhash.jaccard(self._signatures[article_id]))
-            if similarity >= self.settings.dedup_threshold:
+            if similarity >= self.threshold:
                 found.append((article_id, similarity))
         return sorted(found, key=lambda pair: (-pair[1], pair[0]))

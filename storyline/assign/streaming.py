@@ -145,33 +145,55 @@ class StreamClusterer:
         for term in cluster.keys:
             self._postings.setdefault(term, set()).add(cluster.id)
 
-    def best(self, vector: Vector, when: datetime) -> tuple[int | None, float]:
-        """The best open cluster for ``vector`` and its (decayed) score, from the index only."""
+    def ranked(self, vector: Vector, when: datetime) -> list[tuple[int, float]]:
+        """Open clusters that share a heavy term with ``vector``, best (decayed) score first."""
+        self._expire(when)
         candidates: set[int] = set()
         for term in top_terms(vector, self.query_terms):
             candidates |= self._postings.get(term, set())
-        best_id, best_score = None, 0.0
+        scored = []
         for cluster_id in candidates:
             cluster = self.clusters[cluster_id]
-            gap = abs((when - cluster.last).total_seconds()) / self.window.total_seconds()
             if when < cluster.first - self.window or when - cluster.last > self.window:
                 continue  # out of the window (not expired yet)
+            gap = abs((when - cluster.last).total_seconds()) / self.window.total_seconds()
             score = dot(vector, cluster.centroid()) - self.decay * min(gap, 1.0)
+            scored.append((cluster_id, score))
             self.candidates_scored += 1
-            if score > best_score:
-                best_id, best_score = cluster_id, score
-        return best_id, best_score
+        return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
+
+    def best(self, vector: Vector, when: datetime) -> tuple[int | None, float]:
+        """The best open cluster for ``vector`` and its (decayed) score, from the index only."""
+        ranked = self.ranked(vector, when)
+        return ranked[0] if ranked else (None, 0.0)
+
+    def join(self, cluster_id: int, vector: Vector, when: datetime) -> None:
+        """Add an article to ``cluster_id`` (created when new: ids may come from a store)."""
+        cluster = self.clusters.get(cluster_id)
+        if cluster is None:
+            cluster = self.clusters[cluster_id] = Cluster(cluster_id, when, when)
+            self._next_id = max(self._next_id, cluster_id + 1)
+        cluster.add(vector, when)
+        self._index(cluster)
+
+    def merge(self, source: int, target: int) -> None:
+        """Fold cluster ``source`` into ``target`` (both open)."""
+        gone = self.clusters.pop(source)
+        self._unindex(gone)
+        cluster = self.clusters[target]
+        for term, value in gone.total.items():
+            cluster.total[term] = cluster.total.get(term, 0.0) + value
+        cluster.size += gone.size
+        cluster.first, cluster.last = min(cluster.first, gone.first), max(cluster.last, gone.last)
+        cluster._unit = None
+        self._index(cluster)
 
     def place(self, vector: Vector, when: datetime) -> tuple[int, bool, float]:
         """Put an article in its cluster: (cluster id, whether it is new, score)."""
-        self._expire(when)
         cluster_id, score = self.best(vector, when)
         created = cluster_id is None or score < self.threshold
         if created:
             cluster_id = self._next_id
-            self._next_id += 1
-            self.clusters[cluster_id] = Cluster(cluster_id, when, when)
-        cluster = self.clusters[cluster_id]
-        cluster.add(vector, when)
-        self._index(cluster)
+        assert cluster_id is not None
+        self.join(cluster_id, vector, when)
         return cluster_id, created, score

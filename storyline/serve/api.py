@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +24,13 @@ from storyline.serve.schemas import (
     StoryDetailOut,
     StoryPage,
 )
-from storyline.serve.views import annotations_json, article_json, story_json, summary_json
+from storyline.serve.views import (
+    annotations_json,
+    article_json,
+    story_detail_json,
+    story_json,
+    summary_json,
+)
 from storyline.store import Store
 
 _STATUS = {NotFoundError: 404, IngestError: 400, StorageError: 503}
@@ -109,12 +116,22 @@ def create_app(settings: Settings) -> FastAPI:
         return article_json(store(request).get_article(article_id))
 
     @app.get("/api/v1/stories", response_model=StoryPage, tags=["stories"])
-    def list_stories(request: Request, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
-        """Stories, most recently active first."""
+    def list_stories(
+        request: Request,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        since: Annotated[
+            datetime | None,
+            Query(description="only stories with an article at or after this date (ISO 8601)"),
+        ] = None,
+    ) -> dict[str, Any]:
+        """Stories, most recently active first; with ``since``, only those active since then."""
         db = store(request)
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
         return {
-            "items": [story_json(s) for s in db.list_stories(limit, offset)],
-            "total": db.count_stories(),
+            "items": [story_json(s) for s in db.list_stories(limit, offset, since)],
+            "total": db.count_stories(since),
             "limit": limit,
             "offset": offset,
         }
@@ -126,7 +143,9 @@ def create_app(settings: Settings) -> FastAPI:
         tags=["stories"],
     )
     def get_story(request: Request, story_id: int) -> dict[str, Any]:
-        """One story with its articles, oldest first."""
+        """One story: its events, articles (oldest first), recorded merges and splits, and its
+        tree (events → original articles → their copies). A merged story's id gives the story
+        it was merged into."""
         return _story_detail(store(request), story_id)
 
     add_analysis_routes(app, store)
@@ -156,7 +175,5 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _story_detail(db: Store, story_id: int) -> dict[str, Any]:
-    data = story_json(db.get_story(story_id))
-    rows = db.list_articles(story_id=story_id, limit=10_000)
-    data["articles"] = [summary_json(r) for r in reversed(rows)]
-    return data
+    story = db.get_story(story_id)
+    return story_detail_json(story, db.list_articles(story_id=story.id, limit=100_000))

@@ -20,7 +20,7 @@ from storyline.config import DEFAULT_DB_URL, Settings
 from storyline.errors import NotFoundError, StorylineError
 from storyline.facade import Storyline, demo_corpus_path
 from storyline.model import IngestFailure, IngestReport
-from storyline.serve.views import annotations_json, article_json, story_json, summary_json
+from storyline.serve.views import annotations_json, article_json, summary_json
 
 app = typer.Typer(
     help="storyline: turn news articles into sourced, structured stories.",
@@ -157,20 +157,6 @@ def demo(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
 
 
 @app.command()
-def assign(db: str | None = DbOption) -> None:
-    """Place articles that are not yet in a story (resumes an interrupted run)."""
-    with _open(db) as sl:
-        try:
-            result = sl.assign()
-        except StorylineError as exc:
-            _fail(exc)
-    out.print(
-        f"placed {result.assigned} articles: {result.new_stories} new stories, "
-        f"{result.copies} copies of earlier articles"
-    )
-
-
-@app.command()
 def articles(
     db: str | None = DbOption,
     story: int | None = typer.Option(None, help="Only this story's articles."),
@@ -245,65 +231,6 @@ def show(
 
 
 @app.command()
-def stories(
-    db: str | None = DbOption,
-    limit: int = typer.Option(50, min=1, max=10_000, help="How many to list."),
-    offset: int = typer.Option(0, min=0, help="How many to skip."),
-    as_json: bool = JsonOption,
-) -> None:
-    """List stories, most recently active first."""
-    with _open(db) as sl:
-        found = sl.stories(limit, offset)
-    if as_json:
-        _print_json([story_json(s) for s in found])
-        return
-    table = _table("id", "articles", "outlets", "first", "last")
-    for story in found:
-        table.add_row(
-            str(story.id),
-            str(story.article_count),
-            str(len(story.outlets)),
-            story.first_seen.date().isoformat() if story.first_seen else "?",
-            story.last_seen.date().isoformat() if story.last_seen else "?",
-            story.title[:90],
-        )
-    out.print(table)
-
-
-@app.command()
-def story(
-    story_id: int = typer.Argument(..., help="Story id (see `storyline stories`)."),
-    db: str | None = DbOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Print one story and its articles in time order."""
-    with _open(db) as sl:
-        try:
-            found = sl.story(story_id)
-        except StorylineError as exc:
-            _fail(exc)
-        rows = sl.articles(story_id=story_id, limit=10_000)
-    if as_json:
-        data = story_json(found)
-        data["articles"] = [summary_json(r) for r in reversed(rows)]
-        _print_json(data)
-        return
-    out.rule(f"story {found.id}: {found.title}")
-    out.print(
-        f"{found.article_count} articles from {len(found.outlets)} outlets: "
-        f"{', '.join(found.outlets)}",
-        highlight=False,
-    )
-    for row in reversed(rows):
-        published = row["published"].isoformat() if row["published"] else "date unknown"
-        copy = f"  [dim](copy of {row['duplicate_of']})[/]" if row["duplicate_of"] else ""
-        out.print(
-            f"  {published:<25} {row['outlet'] or '?':<24} {row['id']}  {row['title']}{copy}",
-            highlight=False,
-        )
-
-
-@app.command()
 def serve(
     db: str | None = DbOption,
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
@@ -337,5 +264,6 @@ def main() -> None:
     app()
 
 
-# The analysis commands register themselves on `app`, and `show` prints annotations with them.
+# The analysis and story commands register themselves on `app`; `show` prints annotations.
+from storyline.serve import cli_stories  # noqa: E402, F401
 from storyline.serve.cli_analysis import print_annotations  # noqa: E402

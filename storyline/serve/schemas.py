@@ -23,9 +23,17 @@ class ArticleSummaryOut(BaseModel):
     published: str | None = Field(description="ISO 8601; null when unknown")
     language: str | None
     story_id: int | None
+    event_id: int | None = Field(description="the event inside the story")
     duplicate_of: str | None = Field(description="id of the earliest copy, when this is a copy")
+    duplicate_kind: str | None = Field(
+        description="'near copy' (republished) or 'same facts' (a translation or rewrite)"
+    )
     source_kind: str
     ingested_at: str | None
+    placed_at: str | None = Field(description="the time the article was placed in its story by")
+    placement_note: str | None = Field(
+        description="why it was not placed by its publication date, or not grouped at all"
+    )
 
 
 class ArticleOut(BaseModel):
@@ -51,7 +59,11 @@ class ArticleOut(BaseModel):
     content_hash: str | None
     duplicate_of: str | None
     duplicate_similarity: float | None
+    duplicate_kind: str | None
     story_id: int | None
+    event_id: int | None
+    placed_at: str | None
+    placement_note: str | None
     text: str
     removed_lines: list[RemovedLineOut]
 
@@ -68,10 +80,47 @@ class StoryOut(BaseModel):
     article_ids: list[str]
 
 
+class StoryEventOut(BaseModel):
+    """One event inside a story: the articles that report the same happening."""
+
+    id: int
+    title: str
+    first_seen: str | None
+    last_seen: str | None
+    article_count: int
+    article_ids: list[str]
+
+
+class StoryChangeOut(BaseModel):
+    """A recorded merge or split."""
+
+    kind: str = Field(description="'merged' (other_story_id folded into story_id) or 'split'")
+    story_id: int
+    other_story_id: int | None
+    at: str
+    article_id: str | None = Field(description="the article whose arrival caused it")
+    detail: str | None
+
+
+class TreeArticleOut(ArticleSummaryOut):
+    """An original article with the copies of it (republished or translated) under it."""
+
+    copies: list[ArticleSummaryOut]
+
+
+class TreeEventOut(StoryEventOut):
+    """An event with its original articles, each with its copies."""
+
+    articles: list[TreeArticleOut]
+
+
 class StoryDetailOut(StoryOut):
-    """A story with its article summaries, oldest first."""
+    """A story with its events, article summaries (oldest first), tree and recorded changes."""
 
     articles: list[ArticleSummaryOut]
+    events: list[StoryEventOut]
+    changes: list[StoryChangeOut]
+    tree: list[TreeEventOut] = Field(description="events → original articles → their copies")
 
 
 class ArticlePage(BaseModel):

@@ -25,9 +25,13 @@ def summary_json(row: dict[str, Any]) -> dict[str, Any]:
         "published": iso(row["published"]),
         "language": row["language"],
         "story_id": row["story_id"],
+        "event_id": row["event_id"],
         "duplicate_of": row["duplicate_of"],
+        "duplicate_kind": row["duplicate_kind"],
         "source_kind": row["source_kind"],
         "ingested_at": iso(row["ingested_at"]),
+        "placed_at": iso(row["placed_at"]),
+        "placement_note": row["placement_note"],
     }
 
 
@@ -54,13 +58,64 @@ def article_json(article: Article, include_raw: bool = False) -> dict[str, Any]:
         "content_hash": article.content_hash,
         "duplicate_of": article.duplicate_of,
         "duplicate_similarity": article.duplicate_similarity,
+        "duplicate_kind": article.duplicate_kind,
         "story_id": article.story_id,
+        "event_id": article.event_id,
+        "placed_at": iso(article.placed_at),
+        "placement_note": article.placement_note,
         "text": article.text,
         "removed_lines": [asdict(r) for r in article.removed_lines],
     }
     if include_raw:
         data["raw"] = article.raw
         data["raw_format"] = article.raw_format
+    return data
+
+
+def story_detail_json(story: Story, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A story with its events, changes, article summaries (in story order) and its tree:
+    events, each with its original articles, each with the copies of it."""
+    data = story_json(story)
+    position = {article_id: i for i, article_id in enumerate(story.article_ids)}
+    summaries = sorted(
+        (summary_json(r) for r in rows if r["id"] in position), key=lambda a: position[a["id"]]
+    )
+    data["articles"] = summaries
+    data["events"] = [
+        {
+            "id": e.id,
+            "title": e.title,
+            "first_seen": iso(e.first_seen),
+            "last_seen": iso(e.last_seen),
+            "article_count": e.article_count,
+            "article_ids": e.article_ids,
+        }
+        for e in story.events
+    ]
+    data["changes"] = [
+        {
+            "kind": c.kind,
+            "story_id": c.story_id,
+            "other_story_id": c.other_story_id,
+            "at": iso(c.at),
+            "article_id": c.article_id,
+            "detail": c.detail,
+        }
+        for c in story.changes
+    ]
+    by_id = {a["id"]: a for a in summaries}
+    copies: dict[str, list[dict[str, Any]]] = {}
+    for article in summaries:
+        if article["duplicate_of"] in by_id:
+            copies.setdefault(article["duplicate_of"], []).append(article)
+    tree = []
+    for event in data["events"]:
+        members = [by_id[i] for i in event["article_ids"] if i in by_id]
+        originals = [a for a in members if a["duplicate_of"] not in by_id]
+        tree.append(
+            {**event, "articles": [{**a, "copies": copies.get(a["id"], [])} for a in originals]}
+        )
+    data["tree"] = tree
     return data
 
 

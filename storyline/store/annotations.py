@@ -17,6 +17,7 @@ from sqlalchemy import Connection, delete, func, or_, select, update
 
 from storyline.errors import NotFoundError
 from storyline.model import Article, Claim, Entity, Mention, Place, Quote, Span, TimeRef
+from storyline.store.rows import NO_RAW, row_to_article
 from storyline.store.schema import (
     ANNOTATION_TABLES,
     articles,
@@ -157,26 +158,22 @@ class AnnotationStore:
 
     def pending_analysis(self, limit: int = 500, redo: bool = False) -> list[Article]:
         """Up to ``limit`` articles not analysed yet (all, with ``redo``), oldest stored first."""
-        from storyline.store.store import _NO_RAW, _row_to_article
 
-        query = select(*_NO_RAW)
+        query = select(*NO_RAW)
         if not redo:
             query = query.where(articles.c.analyzed_at.is_(None))
         query = query.order_by(articles.c.ingested_at, articles.c.id).limit(limit)
         with self.transaction() as conn:
-            return [_row_to_article(row) for row in conn.execute(query)]
+            return [row_to_article(row) for row in conn.execute(query)]
 
     def iter_all_for_analysis(self, batch: int = 500) -> Iterator[Article]:
         """Every article, in stable order, page by page (for ``analyze --redo``)."""
-        from storyline.store.store import _NO_RAW, _row_to_article
 
         last = ""
         while True:
-            query = (
-                select(*_NO_RAW).where(articles.c.id > last).order_by(articles.c.id).limit(batch)
-            )
+            query = select(*NO_RAW).where(articles.c.id > last).order_by(articles.c.id).limit(batch)
             with self.transaction() as conn:
-                page = [_row_to_article(row) for row in conn.execute(query)]
+                page = [row_to_article(row) for row in conn.execute(query)]
             if not page:
                 return
             yield from page

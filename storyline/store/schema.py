@@ -77,6 +77,32 @@ stories = Table(
     Column("article_count", Integer, nullable=False, default=0),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("merged_into", Integer, index=True),  # set when folded into another story
+)
+
+story_events = Table(
+    "story_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("story_id", Integer, ForeignKey("stories.id"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("first_seen", UTCDateTime),
+    Column("last_seen", UTCDateTime),
+    Column("article_count", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+story_changes = Table(
+    "story_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("story_id", Integer, nullable=False, index=True),
+    Column("other_story_id", Integer, index=True),
+    Column("article_id", String(32)),
+    Column("detail", Text),
+    Column("at", UTCDateTime, nullable=False),
 )
 
 articles = Table(
@@ -108,7 +134,11 @@ articles = Table(
     Column("minhash", LargeBinary),
     Column("duplicate_of", String(32), index=True),
     Column("duplicate_similarity", Float),
+    Column("duplicate_kind", String(16)),
     Column("story_id", Integer, ForeignKey("stories.id"), index=True),
+    Column("event_id", Integer, index=True),
+    Column("placed_at", UTCDateTime, index=True),
+    Column("placement_note", Text),
     Column("assigned_at", UTCDateTime),
     Column("analyzed_at", UTCDateTime, index=True),
     Column("analysis_note", Text),
@@ -219,10 +249,58 @@ def _analysis(conn: Connection) -> None:
     metadata.create_all(conn)  # creates only the tables that are missing
 
 
+def _events(conn: Connection) -> None:
+    """Events inside stories, recorded story changes, and how each article was placed.
+
+    Stories placed before events existed get one event each holding all their articles, and the
+    placement time of an article placed earlier is the time it was placed by then.
+    """
+    timestamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    added = {
+        "articles": [
+            ("duplicate_kind", "VARCHAR(16)"),
+            ("event_id", "INTEGER"),
+            ("placed_at", timestamp),
+            ("placement_note", "TEXT"),
+        ],
+        "stories": [("merged_into", "INTEGER")],
+    }
+    for table, columns in added.items():
+        present = {column["name"] for column in inspect(conn).get_columns(table)}
+        for name, kind in columns:
+            if name not in present:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+                conn.execute(text(f"CREATE INDEX ix_{table}_{name} ON {table} ({name})"))
+    metadata.create_all(conn)
+    conn.execute(
+        text(
+            "UPDATE articles SET placed_at = COALESCE(published, ingested_at), "
+            "duplicate_kind = CASE WHEN duplicate_of IS NULL THEN NULL ELSE 'near copy' END "
+            "WHERE assigned_at IS NOT NULL AND placed_at IS NULL"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO story_events (story_id, title, first_seen, last_seen, article_count, "
+            "created_at, updated_at) SELECT id, title, first_seen, last_seen, article_count, "
+            "created_at, updated_at FROM stories WHERE id NOT IN "
+            "(SELECT story_id FROM story_events)"
+        )
+    )
+    conn.execute(
+        text(
+            "UPDATE articles SET event_id = (SELECT MIN(e.id) FROM story_events e "
+            "WHERE e.story_id = articles.story_id) "
+            "WHERE story_id IS NOT NULL AND event_id IS NULL"
+        )
+    )
+
+
 # Ordered migrations: append, never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema: sources, articles, stories", _initial),
     ("analysis: entities, mentions, quotes, claims, time_refs, places", _analysis),
+    ("stories: events, recorded changes, placement time and notes", _events),
 ]
 
 

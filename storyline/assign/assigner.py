@@ -1,0 +1,226 @@
+"""Assign stage: decide, article by article, whether it is a copy, which event and which story.
+
+`Assigner` holds the state of a stream: the copy indexes, the open events and stories, and light
+records of the articles seen. It never touches the database: `plan` decides for one article
+(setting ``story_id``/``event_id`` to existing ids or None for new ones), the runner saves the
+placement, then `commit` folds the article into the state with the ids the store gave it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from storyline.assign.dedup import (
+    CopyIndex,
+    fact_signature,
+    fact_tokens,
+    from_bytes,
+    signature,
+    to_bytes,
+)
+from storyline.assign.placement import StoryPlacer, content_words, features
+from storyline.assign.streaming import Vector, dot
+from storyline.config import Settings
+from storyline.model import Article
+
+NEAR_COPY = "near copy"
+SAME_FACTS = "same facts"
+
+
+@dataclass(slots=True)
+class _Known:
+    """What the assigner remembers of an article: enough to link copies and follow merges."""
+
+    when: datetime | None
+    story_id: int | None
+    event_id: int | None
+    duplicate_of: str | None
+    similarity: float | None
+
+
+@dataclass(slots=True)
+class Plan:
+    """The decision for one article, with what `commit` needs afterwards."""
+
+    group: bool
+    vector: Vector = field(default_factory=dict)
+    when: datetime | None = None
+    repoint: dict[str, float | None] = field(default_factory=dict)
+    repoint_kind: str | None = None  # the kind of copy the re-pointed articles are
+    merge: list[int] = field(default_factory=list)
+    detail: str | None = None
+    copy_keys: tuple[object | None, object | None] = (None, None)  # MinHashes to index
+
+
+def _earlier(first: datetime | None, second: datetime | None) -> bool:
+    """Whether ``first`` counts as published before ``second``. A date without a time of day
+    (stored as midnight) could be any time that day: on the same day, a publication with a time
+    of day counts as the earlier one, since only it can show when it appeared."""
+    if first is None or second is None:
+        return False
+    if first.date() != second.date():
+        return first < second
+    first_dated_only, second_dated_only = first.time() == time(0), second.time() == time(0)
+    if first_dated_only or second_dated_only:
+        return second_dated_only and not first_dated_only
+    return first < second
+
+
+class Assigner:
+    """Places a stream of articles; state is rebuilt from stored context with `restore`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.skew = timedelta(hours=settings.clock_skew_hours)
+        self.placer = StoryPlacer(settings)
+        self.copies = CopyIndex(settings)
+        self.facts = CopyIndex(settings, settings.same_facts_threshold)
+        self.known: dict[str, _Known] = {}
+        self._members: dict[tuple[str, int], list[tuple[str, Vector]]] = {}
+
+    # --- state ----------------------------------------------------------------------------------
+
+    def _remember(self, article: Article) -> None:
+        self.known[article.id or ""] = _Known(
+            article.placed_at,
+            article.story_id,
+            article.event_id,
+            article.duplicate_of,
+            article.duplicate_similarity,
+        )
+
+    def _add_member(self, article: Article, vector: Vector) -> None:
+        if article.title and article.story_id is not None:
+            self._members.setdefault(("story", article.story_id), []).append(
+                (article.title, vector)
+            )
+            if article.event_id is not None:
+                self._members.setdefault(("event", article.event_id), []).append(
+                    (article.title, vector)
+                )
+
+    def restore(self, article: Article, entity_ids: list[str]) -> None:
+        """Take in an article placed earlier, so that new ones can join its event and story."""
+        self._remember(article)
+        if article.story_id is None or article.placed_at is None:
+            return  # not grouped (too little text): nothing to join
+        vector = self.placer.vector(features(article.title, article.text, entity_ids))
+        self.placer.restore(article.event_id, article.story_id, vector, article.placed_at)
+        self._add_member(article, vector)
+        if article.duplicate_of is None:
+            minhash = from_bytes(article.signature, self.settings) if article.signature else None
+            if minhash is not None:
+                self.copies.add(article.id or "", minhash)
+            tokens = fact_tokens(article.text)
+            if len(tokens) >= self.settings.same_facts_min_tokens:
+                self.facts.add(article.id or "", fact_signature(article.text, self.settings))
+
+    # --- deciding -------------------------------------------------------------------------------
+
+    def plan(self, article: Article, entity_ids: list[str]) -> Plan:
+        """Decide where ``article`` goes; sets its placement time, note, copy link and ids."""
+        when, note = article.placement_time(self.skew)
+        article.placed_at, article.placement_note = when, note
+        words = content_words(f"{article.title or ''}\n{article.text}")
+        if words < self.settings.story_min_words or when is None:
+            reason = f"not grouped: only {words} content words, too few to compare"
+            article.placement_note = f"{note}; {reason}" if note else reason
+            article.story_id = article.event_id = None
+            return Plan(group=False, when=when)
+        minhash = signature(article.text, self.settings)
+        article.signature = to_bytes(minhash)
+        kind = NEAR_COPY
+        repoint = self._link(article, self.copies.matches(minhash), kind)
+        facts = None
+        if len(fact_tokens(article.text)) >= self.settings.same_facts_min_tokens:
+            facts = fact_signature(article.text, self.settings)
+            if article.duplicate_of is None and not repoint:
+                kind = SAME_FACTS
+                repoint = self._link(article, self.facts.matches(facts), kind)
+        vector = self.placer.vector(features(article.title, article.text, entity_ids))
+        plan = Plan(True, vector, when, repoint, kind if repoint else None)
+        plan.copy_keys = (minhash, facts)
+        anchor = article.duplicate_of or (next(iter(repoint)) if repoint else None)
+        if anchor is not None and self.known[anchor].story_id is not None:
+            article.story_id = self.known[anchor].story_id  # a copy goes where its original is
+            article.event_id = self.known[anchor].event_id
+            return plan
+        decision = self.placer.decide(vector, when)
+        article.story_id, article.event_id = decision.story, decision.event
+        plan.merge = decision.merge
+        if decision.merge:
+            plan.detail = (
+                f"a new article matched stories {', '.join(map(str, decision.merge))} and "
+                f"{decision.story} at cosine {decision.story_score:.2f} or more"
+            )
+        return plan
+
+    def _link(
+        self, article: Article, matches: list[tuple[str, float]], kind: str
+    ) -> dict[str, float | None]:
+        """Link ``article`` to the earliest copy it matches; return copies that it predates.
+
+        The earliest known copy is the original: when the new article is older than the original
+        it matches, it becomes the original and the returned ids are re-pointed to it.
+        """
+        matches = [(aid, sim) for aid, sim in matches if aid in self.known]
+        if not matches:
+            return {}
+        original_id, similarity = matches[0]
+        seen = {original_id}
+        while (parent := self.known[original_id].duplicate_of) in self.known and parent not in seen:
+            original_id = parent  # follow a chain to its root
+            seen.add(parent)
+        original = self.known[original_id]
+        if _earlier(article.placed_at, original.when):
+            followers = [a for a, k in self.known.items() if k.duplicate_of == original_id]
+            moved: dict[str, float | None] = {}
+            for aid in [original_id, *followers]:
+                record = self.known[aid]
+                record.duplicate_of = article.id
+                record.similarity = record.similarity or round(similarity, 4)
+                moved[aid] = record.similarity
+            return moved
+        article.duplicate_of, article.duplicate_similarity = original_id, round(similarity, 4)
+        article.duplicate_kind = kind
+        return {}
+
+    # --- after the store saved the placement ----------------------------------------------------
+
+    def commit(self, article: Article, plan: Plan) -> None:
+        """Fold a saved article into the state, with the ids the store gave it."""
+        self._remember(article)
+        if not plan.group or article.story_id is None or article.event_id is None:
+            return
+        assert plan.when is not None
+        for source in plan.merge:
+            for record in self.known.values():
+                if record.story_id == source:
+                    record.story_id = article.story_id
+            self._members.setdefault(("story", article.story_id), []).extend(
+                self._members.pop(("story", source), [])
+            )
+        self.placer.commit(article.event_id, article.story_id, plan.vector, plan.when, plan.merge)
+        self._add_member(article, plan.vector)
+        for aid in plan.repoint:
+            self.copies.remove(aid)
+            self.facts.remove(aid)
+        if article.duplicate_of is None:
+            minhash, facts = plan.copy_keys
+            if minhash is not None:
+                self.copies.add(article.id or "", minhash)  # type: ignore[arg-type]
+            if facts is not None:
+                self.facts.add(article.id or "", facts)  # type: ignore[arg-type]
+
+    def titles(self, level: str, ids: set[int]) -> dict[int, str]:
+        """For each story or event (``level``), the title of the member closest to its centroid."""
+        clusters = self.placer.stories if level == "story" else self.placer.events
+        chosen = {}
+        for cluster_id in ids:
+            members = self._members.get((level, cluster_id))
+            cluster = clusters.clusters.get(cluster_id)
+            if members and cluster is not None:
+                centroid = cluster.centroid()
+                chosen[cluster_id] = max(members, key=lambda m: (dot(m[1], centroid), m[0]))[0]
+        return chosen
