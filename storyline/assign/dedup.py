@@ -10,6 +10,8 @@ articles are indexed.
 from __future__ import annotations
 
 import re
+from collections import deque
+from datetime import datetime
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -82,12 +84,23 @@ class CopyIndex:
         self.threshold = settings.dedup_threshold if threshold is None else threshold
         self._lsh = MinHashLSH(threshold=self.threshold, num_perm=settings.dedup_num_perm)
         self._signatures: dict[str, MinHash] = {}
+        self._added: deque[tuple[datetime, str]] = deque()  # for expiry, oldest first
 
-    def add(self, article_id: str, minhash: MinHash) -> None:
-        """Index an article's signature (once)."""
+    def __len__(self) -> int:
+        return len(self._signatures)
+
+    def add(self, article_id: str, minhash: MinHash, when: datetime | None = None) -> None:
+        """Index an article's signature (once); ``when`` lets `expire` drop it later."""
         if article_id not in self._signatures:
             self._lsh.insert(article_id, minhash)
             self._signatures[article_id] = minhash
+            if when is not None:
+                self._added.append((when, article_id))
+
+    def expire(self, before: datetime) -> None:
+        """Forget articles added with a time before ``before`` (in the order they were added)."""
+        while self._added and self._added[0][0] < before:
+            self.remove(self._added.popleft()[1])
 
     def remove(self, article_id: str) -> None:
         """Stop matching against an article (it turned out to be a copy itself)."""

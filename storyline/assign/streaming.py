@@ -10,12 +10,14 @@ on the window's size, not on how many articles came before.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -65,12 +67,16 @@ def dot(a: Vector, b: Vector) -> float:
 
 
 def top_terms(vector: Vector, k: int) -> list[str]:
-    return [t for t, _ in sorted(vector.items(), key=lambda kv: -kv[1])[:k]]
+    return heapq.nlargest(k, vector, key=vector.__getitem__)
 
 
 @dataclass(slots=True)
 class Cluster:
-    """A cluster's running state: summed member vectors, time span and index keys."""
+    """A cluster's running state: summed member vectors, time span and index keys.
+
+    The squared norm of the sum is kept up to date as members join, so scoring an article
+    against the cluster costs as much as the article's own terms, however large the cluster.
+    """
 
     id: int
     first: datetime
@@ -78,20 +84,28 @@ class Cluster:
     total: Vector = field(default_factory=dict)
     size: int = 0
     keys: list[str] = field(default_factory=list)  # terms under which it is indexed
-    _unit: Vector | None = None
+    indexed_at: int = 0  # the size at the last re-indexing
+    sumsq: float = 0.0
 
     def add(self, vector: Vector, when: datetime) -> None:
+        total = self.total
         for term, value in vector.items():
-            self.total[term] = self.total.get(term, 0.0) + value
+            old = total.get(term, 0.0)
+            total[term] = old + value
+            self.sumsq += value * (2 * old + value)
         self.size += 1
         self.first, self.last = min(self.first, when), max(self.last, when)
-        self._unit = None
+
+    def cosine(self, vector: Vector) -> float:
+        """Cosine of a unit ``vector`` with the cluster's centroid."""
+        if self.sumsq <= 0:
+            return 0.0
+        total = self.total
+        return sum(v * total.get(t, 0.0) for t, v in vector.items()) / math.sqrt(self.sumsq)
 
     def centroid(self) -> Vector:
-        if self._unit is None:
-            norm = math.sqrt(sum(v * v for v in self.total.values()))
-            self._unit = {t: v / norm for t, v in self.total.items()} if norm else {}
-        return self._unit
+        norm = math.sqrt(self.sumsq) if self.sumsq > 0 else 0.0
+        return {t: v / norm for t, v in self.total.items()} if norm else {}
 
 
 class StreamClusterer:
@@ -99,7 +113,8 @@ class StreamClusterer:
 
     ``threshold`` is the cosine at which an article joins a cluster; ``window`` how long a
     cluster stays open after its last article; scores decay linearly with the time gap by
-    ``decay`` per window. ``index_terms`` and ``query_terms`` bound the index and the lookups.
+    ``decay`` per window. ``index_terms`` and ``query_terms`` bound the index and the lookups,
+    and ``max_postings`` the clusters taken from one term (the most recently indexed ones).
     """
 
     def __init__(
@@ -109,14 +124,16 @@ class StreamClusterer:
         decay: float = 0.0,
         index_terms: int = 40,
         query_terms: int = 25,
+        max_postings: int = 200,
     ) -> None:
         self.threshold = threshold
         self.window = window
         self.decay = decay
         self.index_terms = index_terms
         self.query_terms = query_terms
+        self.max_postings = max_postings
         self.clusters: dict[int, Cluster] = {}
-        self._postings: dict[str, set[int]] = {}
+        self._postings: dict[str, dict[int, None]] = {}  # ordered sets: newest last
         self._next_id = 1
         self._expired_at: datetime | None = None
         self.candidates_scored = 0  # for the speed benchmark: stays flat as the stream grows
@@ -134,30 +151,38 @@ class StreamClusterer:
         for term in cluster.keys:
             posting = self._postings.get(term)
             if posting is not None:
-                posting.discard(cluster.id)
+                posting.pop(cluster.id, None)
                 if not posting:
                     del self._postings[term]
         cluster.keys = []
 
-    def _index(self, cluster: Cluster) -> None:
+    def _index(self, cluster: Cluster, force: bool = False) -> None:
+        # A cluster's heaviest terms settle as it grows: re-index it after each of its first
+        # members, then each time it has grown by an eighth, so a large story is not re-sorted
+        # on every article.
+        if not force and cluster.keys and cluster.size - cluster.indexed_at < cluster.size // 8:
+            return
         self._unindex(cluster)
         cluster.keys = top_terms(cluster.total, self.index_terms)
+        cluster.indexed_at = cluster.size
         for term in cluster.keys:
-            self._postings.setdefault(term, set()).add(cluster.id)
+            self._postings.setdefault(term, {})[cluster.id] = None
 
     def ranked(self, vector: Vector, when: datetime) -> list[tuple[int, float]]:
         """Open clusters that share a heavy term with ``vector``, best (decayed) score first."""
         self._expire(when)
         candidates: set[int] = set()
         for term in top_terms(vector, self.query_terms):
-            candidates |= self._postings.get(term, set())
+            posting = self._postings.get(term)
+            if posting:  # the most recently indexed clusters, when a term is everywhere
+                candidates.update(islice(reversed(posting), self.max_postings))
         scored = []
         for cluster_id in candidates:
             cluster = self.clusters[cluster_id]
             if when < cluster.first - self.window or when - cluster.last > self.window:
                 continue  # out of the window (not expired yet)
             gap = abs((when - cluster.last).total_seconds()) / self.window.total_seconds()
-            score = dot(vector, cluster.centroid()) - self.decay * min(gap, 1.0)
+            score = cluster.cosine(vector) - self.decay * min(gap, 1.0)
             scored.append((cluster_id, score))
             self.candidates_scored += 1
         return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
@@ -185,8 +210,8 @@ class StreamClusterer:
             cluster.total[term] = cluster.total.get(term, 0.0) + value
         cluster.size += gone.size
         cluster.first, cluster.last = min(cluster.first, gone.first), max(cluster.last, gone.last)
-        cluster._unit = None
-        self._index(cluster)
+        cluster.sumsq = sum(v * v for v in cluster.total.values())
+        self._index(cluster, force=True)
 
     def place(self, vector: Vector, when: datetime) -> tuple[int, bool, float]:
         """Put an article in its cluster: (cluster id, whether it is new, score)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from storyline import Storyline, get_settings
-from storyline.assign.stories import StoryGrouper
+from storyline.assign.placement import StoryPlacer, features
 from storyline.config import Settings
 from storyline.model import Article, SourceKind
 
@@ -33,30 +33,47 @@ def article(text: str, title: str, when: datetime, aid: str) -> Article:
     )
 
 
+def _place(placer: StoryPlacer, item: Article, ids: dict[str, int]) -> tuple[int, int]:
+    """Place ``item``, numbering new stories and events as the store would."""
+    vector = placer.vector(features(item.title, item.text))
+    decision = placer.decide(vector, item.published)  # type: ignore[arg-type]
+    story = decision.story or ids.setdefault("story", 0) + 1
+    event = decision.event or ids.setdefault("event", 0) + 1
+    ids["story"], ids["event"] = max(ids.get("story", 0), story), max(ids.get("event", 0), event)
+    placer.commit(event, story, vector, item.published, decision.merge)  # type: ignore[arg-type]
+    return story, event
+
+
 def test_similar_articles_join_and_others_start_stories():
     day = datetime(2031, 3, 1, tzinfo=UTC)
-    items = [
-        article(FLOOD.format(day="Monday"), "Lessen floods Brisk", day, "f1"),
-        article(CHESS.format(day="Sunday"), "Teenager wins Wintermark open", day, "c1"),
-        article(FLOOD.format(day="Tuesday"), "Brisk flood waters rise", day, "f2"),
-    ]
-    grouper = StoryGrouper(Settings(), [i.text for i in items])
-    grouper.add(1, items[0], grouper.vector(items[0]))
-    story, score = grouper.best(grouper.vector(items[1]), day)
-    assert story is None and score < Settings().story_threshold
-    grouper.add(2, items[1], grouper.vector(items[1]))
-    story, score = grouper.best(grouper.vector(items[2]), day + timedelta(days=1))
-    assert story == 1 and score > 0.5
+    placer, ids = StoryPlacer(Settings()), {}
+    flood = _place(
+        placer, article(FLOOD.format(day="Monday"), "Lessen floods Brisk", day, "f1"), ids
+    )
+    chess = _place(
+        placer, article(CHESS.format(day="Sunday"), "Teenager wins Wintermark open", day, "c1"), ids
+    )
+    again = _place(
+        placer,
+        article(
+            FLOOD.format(day="Tuesday"), "Brisk flood waters rise", day + timedelta(hours=5), "f2"
+        ),
+        ids,
+    )
+    assert chess[0] != flood[0]
+    assert again == flood  # same story, same event
 
 
 def test_stories_outside_the_window_take_no_new_articles():
     day = datetime(2031, 3, 1, tzinfo=UTC)
+    placer = StoryPlacer(Settings(story_window_days=5, event_window_days=1))
     first = article(FLOOD.format(day="Monday"), "Lessen floods Brisk", day, "f1")
     later = article(FLOOD.format(day="Friday"), "Brisk floods again", day, "f2")
-    grouper = StoryGrouper(Settings(story_window_days=5), [first.text, later.text])
-    grouper.add(1, first, grouper.vector(first))
-    assert grouper.best(grouper.vector(later), day + timedelta(days=4))[0] == 1
-    assert grouper.best(grouper.vector(later), day + timedelta(days=6))[0] is None
+    placer.commit(1, 1, placer.vector(features(first.title, first.text)), day)
+    vector = placer.vector(features(later.title, later.text))
+    within = placer.decide(vector, day + timedelta(days=4))
+    assert within.story == 1 and within.event is None  # a new event in the open story
+    assert placer.decide(vector, day + timedelta(days=6)).story is None
 
 
 def _jsonl(path, records):

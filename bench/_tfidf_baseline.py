@@ -1,6 +1,8 @@
-"""Assign stage: first story grouping, by TF-IDF cosine to story centroids within a time window.
+"""The baseline of bench/clustering.py: storyline's first story grouping, kept for comparison.
 
-Simple on purpose: a later issue replaces it with streaming clustering measured on a benchmark.
+TF-IDF fitted on the whole batch, each article compared with the centroid of every story active
+within the window (a scan), joining the best at or above the threshold. `assign/placement.py`
+replaced it in the pipeline.
 """
 
 from __future__ import annotations
