@@ -116,7 +116,7 @@ def assign_pending(
         saved = store.save_placement(
             article,
             plan.group,
-            Placement(article.title, plan.repoint, plan.repoint_kind, plan.merge, plan.detail),
+            Placement(article.title, plan.repoint, plan.repoint_kinds, plan.merge, plan.detail),
         )
         if not saved:
             continue  # another process placed it first; its placement stands

@@ -20,10 +20,11 @@ from storyline.assign.dedup import (
     to_bytes,
 )
 from storyline.assign.placement import StoryPlacer, content_words, features
-from storyline.assign.streaming import Vector, dot
+from storyline.assign.streaming import Vector
 from storyline.config import Settings
 from storyline.model import Article
 
+TITLE_CANDIDATES = 8  # members kept per story and event to choose its title from
 NEAR_COPY = "near copy"
 SAME_FACTS = "same facts"
 
@@ -37,6 +38,7 @@ class _Known:
     event_id: int | None
     duplicate_of: str | None
     similarity: float | None
+    kind: str | None = None
 
 
 @dataclass(slots=True)
@@ -47,7 +49,7 @@ class Plan:
     vector: Vector = field(default_factory=dict)
     when: datetime | None = None
     repoint: dict[str, float | None] = field(default_factory=dict)
-    repoint_kind: str | None = None  # the kind of copy the re-pointed articles are
+    repoint_kinds: dict[str, str] = field(default_factory=dict)  # what each re-pointed copy is
     merge: list[int] = field(default_factory=list)
     detail: str | None = None
     copy_keys: tuple[object | None, object | None] = (None, None)  # MinHashes to index
@@ -113,17 +115,26 @@ class Assigner:
             article.event_id,
             article.duplicate_of,
             article.duplicate_similarity,
+            article.duplicate_kind,
         )
 
     def _add_member(self, article: Article, vector: Vector) -> None:
-        if article.title and article.story_id is not None:
-            self._members.setdefault(("story", article.story_id), []).append(
-                (article.title, vector)
-            )
-            if article.event_id is not None:
-                self._members.setdefault(("event", article.event_id), []).append(
-                    (article.title, vector)
-                )
+        """Keep the article as a title candidate of its story and event. Each keeps at most
+        `TITLE_CANDIDATES`: when full, the one farthest from the centroid goes."""
+        if not article.title or article.story_id is None:
+            return
+        for level, cluster_id in (("story", article.story_id), ("event", article.event_id)):
+            if cluster_id is None:
+                continue
+            members = self._members.setdefault((level, cluster_id), [])
+            members.append((article.title, vector))
+            if len(members) > TITLE_CANDIDATES:
+                clusters = self.placer.stories if level == "story" else self.placer.events
+                cluster = clusters.clusters.get(cluster_id)
+                if cluster is None:
+                    members.pop(0)
+                else:
+                    members.remove(min(members, key=lambda m: cluster.cosine(m[1])))
 
     def restore(self, article: Article, entity_ids: list[str]) -> None:
         """Take in an article placed earlier, so that new ones can join its event and story."""
@@ -150,22 +161,24 @@ class Assigner:
         article.placed_at, article.placement_note = when, note
         words = content_words(f"{article.title or ''}\n{article.text}")
         if words < self.settings.story_min_words or when is None:
-            reason = f"not grouped: only {words} content words, too few to compare"
-            article.placement_note = f"{note}; {reason}" if note else reason
+            if when is None:
+                reason = "not grouped: no publication, fetch or ingest time to place it by"
+            else:
+                reason = f"not grouped: only {words} content words, too few to compare"
+            article.placement_note = f"{note}; {reason}" if note and when else reason
             article.story_id = article.event_id = None
             return Plan(group=False, when=when)
         minhash = signature(article.text, self.settings)
         article.signature = to_bytes(minhash)
-        kind = NEAR_COPY
-        repoint = self._link(article, self.copies.matches(minhash), kind)
+        linked = self._link(article, self.copies.matches(minhash), NEAR_COPY)
         facts = None
         if len(fact_tokens(article.text)) >= self.settings.same_facts_min_tokens:
             facts = fact_signature(article.text, self.settings)
-            if article.duplicate_of is None and not repoint:
-                kind = SAME_FACTS
-                repoint = self._link(article, self.facts.matches(facts), kind)
+            if article.duplicate_of is None and not linked:
+                linked = self._link(article, self.facts.matches(facts), SAME_FACTS)
         vector = self.placer.vector(features(article.title, article.text, entity_ids))
-        plan = Plan(True, vector, when, repoint, kind if repoint else None)
+        repoint = {aid: similarity for aid, (similarity, _) in linked.items()}
+        plan = Plan(True, vector, when, repoint, {aid: k for aid, (_, k) in linked.items()})
         plan.copy_keys = (minhash, facts)
         anchor = article.duplicate_of or (next(iter(repoint)) if repoint else None)
         if anchor is not None and self.known[anchor].story_id is not None:
@@ -184,11 +197,12 @@ class Assigner:
 
     def _link(
         self, article: Article, matches: list[tuple[str, float]], kind: str
-    ) -> dict[str, float | None]:
+    ) -> dict[str, tuple[float | None, str]]:
         """Link ``article`` to the earliest copy it matches; return copies that it predates.
 
         The earliest known copy is the original: when the new article is older than the original
-        it matches, it becomes the original and the returned ids are re-pointed to it.
+        it matches, it becomes the original and the returned ids are re-pointed to it, each with
+        its similarity and what kind of copy of the new original it now is.
         """
         matches = [(aid, sim) for aid, sim in matches if aid in self.known]
         if not matches:
@@ -201,12 +215,16 @@ class Assigner:
         original = self.known[original_id]
         if _earlier(article.placed_at, original.when):
             followers = [a for a, k in self.known.items() if k.duplicate_of == original_id]
-            moved: dict[str, float | None] = {}
+            moved: dict[str, tuple[float | None, str]] = {}
             for aid in [original_id, *followers]:
                 record = self.known[aid]
                 record.duplicate_of = article.id
                 record.similarity = record.similarity or round(similarity, 4)
-                moved[aid] = record.similarity
+                # A copy of the old original shares wording with the new one only when both
+                # links are near copies; otherwise what it surely shares is the facts.
+                near = kind == NEAR_COPY and (aid == original_id or record.kind == NEAR_COPY)
+                record.kind = NEAR_COPY if near else SAME_FACTS
+                moved[aid] = (record.similarity, record.kind)
             return moved
         article.duplicate_of, article.duplicate_similarity = original_id, round(similarity, 4)
         article.duplicate_kind = kind
@@ -250,6 +268,5 @@ class Assigner:
             members = self._members.get((level, cluster_id))
             cluster = clusters.clusters.get(cluster_id)
             if members and cluster is not None:
-                centroid = cluster.centroid()
-                chosen[cluster_id] = max(members, key=lambda m: (dot(m[1], centroid), m[0]))[0]
+                chosen[cluster_id] = max(members, key=lambda m: (cluster.cosine(m[1]), m[0]))[0]
         return chosen

@@ -33,7 +33,7 @@ class Placement:
 
     story_title: str | None = None  # title of a story created for the article
     repoint: Mapping[str, float | None] = field(default_factory=dict)  # copies it predates
-    repoint_kind: str | None = None  # what kind of copy the re-pointed articles are
+    repoint_kinds: Mapping[str, str] = field(default_factory=dict)  # what each of them now is
     merge: Sequence[int] = ()  # stories folded into the article's story
     detail: str | None = None  # why the merge happened, for the change record
 
@@ -125,9 +125,7 @@ class StoryStore:
                             duplicate_similarity=func.coalesce(
                                 articles.c.duplicate_similarity, similarity
                             ),
-                            duplicate_kind=func.coalesce(
-                                articles.c.duplicate_kind, plan.repoint_kind
-                            ),
+                            duplicate_kind=plan.repoint_kinds.get(copy_id),
                         )
                     )
                 if story_id is not None:
