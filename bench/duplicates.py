@@ -45,8 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._report import SHARED, record
 from storyline import demo_corpus_path
 from storyline.assign.dedup import CopyIndex, fact_signature, fact_tokens, shingles, signature
-from storyline.assign.placement import content_words
-from storyline.assign.streaming import STOP
+from storyline.assign.streaming import STOP, words
 from storyline.clean.article import clean_article
 from storyline.clean.text import classify_line, is_fragment
 from storyline.config import Settings, get_settings
@@ -389,8 +388,8 @@ class Detectors:
         for key, text in corpus.texts.items():
             self.near.add(key, signature(text, settings))
             if len(fact_tokens(text)) >= settings.same_facts_min_tokens:
-                self.facts.add(key, fact_signature(text, settings))
-            if content_words(text) >= settings.story_min_words:
+                self.facts.add(key, fact_signature(fact_tokens(text), settings))
+            if len(words(text)) >= settings.story_min_words:
                 self.groupable.add(key)
 
     def query(self, text: str, own: str | None = None) -> dict[str, set[str]]:
@@ -399,10 +398,10 @@ class Detectors:
         near = {k for k, _ in self.near.matches(signature(text, self.settings))} - skip
         facts: set[str] = set()
         if len(fact_tokens(text)) >= self.settings.same_facts_min_tokens:
-            found = self.facts.matches(fact_signature(text, self.settings))
+            found = self.facts.matches(fact_signature(fact_tokens(text), self.settings))
             facts = {k for k, _ in found} - skip
         combined: set[str] = set()
-        if content_words(text) >= self.settings.story_min_words:
+        if len(words(text)) >= self.settings.story_min_words:
             combined = (near or facts) & self.groupable
         return {NEAR: near, FACTS: facts, COMBINED: combined}
 
@@ -420,7 +419,9 @@ class Detectors:
             if min(len(tokens), len(base_tokens)) < settings.same_facts_min_tokens:
                 return "too few names and numbers"
             true = jaccard(tokens, base_tokens)
-            estimate = fact_signature(copy, settings).jaccard(fact_signature(base, settings))
+            estimate = fact_signature(fact_tokens(copy), settings).jaccard(
+                fact_signature(fact_tokens(base), settings)
+            )
         if true < threshold:
             return "true Jaccard below threshold"
         if estimate < threshold:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from datasketch import MinHash
+
 from storyline.assign.dedup import (
     CopyIndex,
     fact_signature,
@@ -19,8 +21,8 @@ from storyline.assign.dedup import (
     signature,
     to_bytes,
 )
-from storyline.assign.placement import StoryPlacer, content_words, features
-from storyline.assign.streaming import Vector
+from storyline.assign.placement import StoryPlacer, counts_of, features
+from storyline.assign.streaming import Vector, words
 from storyline.config import Settings
 from storyline.model import Article
 
@@ -52,7 +54,7 @@ class Plan:
     repoint_kinds: dict[str, str] = field(default_factory=dict)  # what each re-pointed copy is
     merge: list[int] = field(default_factory=list)
     detail: str | None = None
-    copy_keys: tuple[object | None, object | None] = (None, None)  # MinHashes to index
+    copy_keys: tuple[MinHash | None, MinHash | None] = (None, None)  # near copy, same facts
 
 
 def _earlier(first: datetime | None, second: datetime | None) -> bool:
@@ -83,9 +85,9 @@ class Assigner:
         self._placed = 0
 
     def _forget(self, now: datetime) -> None:
-        """Drop what can no longer matter, so memory stays flat on an endless stream: copies
-        past the copy window, records of articles past every window, members of closed
-        clusters."""
+        """Drop what can no longer matter, so memory is bounded by the windows on an endless
+        stream: copies past the copy window, records of articles past every window, members of
+        closed clusters."""
         copy_horizon = now - timedelta(days=self.settings.copy_window_days)
         self.copies.expire(copy_horizon)
         self.facts.expire(copy_horizon)
@@ -150,7 +152,7 @@ class Assigner:
                 self.copies.add(article.id or "", minhash, article.placed_at)
             tokens = fact_tokens(article.text)
             if len(tokens) >= self.settings.same_facts_min_tokens:
-                facts = fact_signature(article.text, self.settings)
+                facts = fact_signature(tokens, self.settings)
                 self.facts.add(article.id or "", facts, article.placed_at)
 
     # --- deciding -------------------------------------------------------------------------------
@@ -159,24 +161,25 @@ class Assigner:
         """Decide where ``article`` goes; sets its placement time, note, copy link and ids."""
         when, note = article.placement_time(self.skew)
         article.placed_at, article.placement_note = when, note
-        words = content_words(f"{article.title or ''}\n{article.text}")
-        if words < self.settings.story_min_words or when is None:
+        heading, body = words(article.title or ""), words(article.text)
+        size = len(heading) + len(body)
+        if size < self.settings.story_min_words or when is None:
             if when is None:
                 reason = "not grouped: no publication, fetch or ingest time to place it by"
             else:
-                reason = f"not grouped: only {words} content words, too few to compare"
+                reason = f"not grouped: only {size} content words, too few to compare"
             article.placement_note = f"{note}; {reason}" if note and when else reason
             article.story_id = article.event_id = None
             return Plan(group=False, when=when)
         minhash = signature(article.text, self.settings)
         article.signature = to_bytes(minhash)
         linked = self._link(article, self.copies.matches(minhash), NEAR_COPY)
-        facts = None
-        if len(fact_tokens(article.text)) >= self.settings.same_facts_min_tokens:
-            facts = fact_signature(article.text, self.settings)
+        facts, tokens = None, fact_tokens(article.text)
+        if len(tokens) >= self.settings.same_facts_min_tokens:
+            facts = fact_signature(tokens, self.settings)
             if article.duplicate_of is None and not linked:
                 linked = self._link(article, self.facts.matches(facts), SAME_FACTS)
-        vector = self.placer.vector(features(article.title, article.text, entity_ids))
+        vector = self.placer.vector(counts_of(heading, body, entity_ids))
         repoint = {aid: similarity for aid, (similarity, _) in linked.items()}
         plan = Plan(True, vector, when, repoint, {aid: k for aid, (_, k) in linked.items()})
         plan.copy_keys = (minhash, facts)
@@ -253,9 +256,9 @@ class Assigner:
         if article.duplicate_of is None:
             minhash, facts = plan.copy_keys
             if minhash is not None:
-                self.copies.add(article.id or "", minhash, plan.when)  # type: ignore[arg-type]
+                self.copies.add(article.id or "", minhash, plan.when)
             if facts is not None:
-                self.facts.add(article.id or "", facts, plan.when)  # type: ignore[arg-type]
+                self.facts.add(article.id or "", facts, plan.when)
         self._placed += 1
         if self._placed % 1000 == 0:
             self._forget(plan.when)

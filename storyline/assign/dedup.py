@@ -16,6 +16,7 @@ from datetime import datetime
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from storyline.assign.streaming import STOP
 from storyline.clean.meta import normalise_for_hash
 from storyline.config import Settings
 
@@ -57,8 +58,6 @@ _FACT = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d")
 def fact_tokens(text: str) -> set[str]:
     """The names and numbers of a text: capitalised words that are not stop words, and numbers
     with their separators removed. Translations and rewrites keep these while words change."""
-    from storyline.assign.streaming import STOP  # one stop-word list for the whole stage
-
     found = set()
     for match in _FACT.finditer(text):
         token = match.group(0)
@@ -69,10 +68,10 @@ def fact_tokens(text: str) -> set[str]:
     return found
 
 
-def fact_signature(text: str, settings: Settings) -> MinHash:
-    """MinHash of a text's names and numbers (see `fact_tokens`)."""
+def fact_signature(tokens: set[str], settings: Settings) -> MinHash:
+    """MinHash of a text's names and numbers (its `fact_tokens`)."""
     minhash = MinHash(num_perm=settings.dedup_num_perm, scheme=SCHEME)
-    minhash.update_batch([token.encode("utf-8") for token in fact_tokens(text)])
+    minhash.update_batch([token.encode("utf-8") for token in tokens])
     return minhash
 
 

@@ -25,14 +25,16 @@ def features(title: str | None, text: str, entity_ids: Iterable[str] = ()) -> Co
     """Term counts of an article: title words twice (headlines carry the topic), text words, and
     the ids of the canonical entities it mentions (when analysed), so that "Stoltenberg" and
     "the NATO chief" count as the same feature."""
-    counts = Counter(words(f"{title or ''}\n{title or ''}\n{text}"))
+    return counts_of(words(title or ""), words(text), entity_ids)
+
+
+def counts_of(heading: list[str], body: list[str], entity_ids: Iterable[str] = ()) -> Counter[str]:
+    """`features` from words already split off the title (``heading``) and the text."""
+    counts = Counter(heading)
+    counts.update(heading)
+    counts.update(body)
     counts.update(f"{ENTITY_PREFIX}{entity_id}" for entity_id in entity_ids)
     return counts
-
-
-def content_words(text: str) -> int:
-    """How many content words a text has (stop words and numbers do not count)."""
-    return len(words(text))
 
 
 @dataclass(slots=True)

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
-import httpx
 import pytest
-import uvicorn
 
-from storyline import Storyline, get_settings
-from storyline.serve.api import create_app
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from storyline import Storyline
+from tests.live_server import live_server
 
 
 @pytest.fixture(scope="module")
@@ -25,21 +13,8 @@ def server(tmp_path_factory, demo_path):
     url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'api.db'}"
     with Storyline(url) as sl:
         sl.ingest([str(demo_path)])
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(get_settings(db_url=url)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+    with live_server(url) as client:
         yield client
-    srv.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_health_counts_the_store(server):

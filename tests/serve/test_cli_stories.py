@@ -11,22 +11,16 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
-from storyline import get_settings
-from storyline.serve.api import create_app
 from storyline.serve.cli import app
+from tests.live_server import live_server
 
 runner = CliRunner()
 
@@ -340,30 +334,11 @@ def test_the_installed_command_exits_3_for_an_unknown_story_and_1_for_a_refused_
 # --- the API over real HTTP -----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(placed):
     url, _, _ = placed
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(get_settings(db_url=url)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+    with live_server(url) as client:
         yield client
-    srv.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_api_stories_since(server, placed):
