@@ -22,11 +22,12 @@ from storyline.assign.dedup import (
     to_bytes,
 )
 from storyline.assign.placement import StoryPlacer, counts_of, features
-from storyline.assign.streaming import Vector, words
+from storyline.assign.streaming import Vector, top_terms, words
 from storyline.config import Settings
 from storyline.model import Article
 
 TITLE_CANDIDATES = 8  # members kept per story and event to choose its title from
+CANDIDATE_TERMS = 30  # a candidate's heaviest terms, enough to rank it against the centroid
 NEAR_COPY = "near copy"
 SAME_FACTS = "same facts"
 
@@ -121,22 +122,25 @@ class Assigner:
         )
 
     def _add_member(self, article: Article, vector: Vector) -> None:
-        """Keep the article as a title candidate of its story and event. Each keeps at most
-        `TITLE_CANDIDATES`: when full, the one farthest from the centroid goes."""
+        """Keep the article as a title candidate of its story and event. Each keeps the
+        `TITLE_CANDIDATES` closest to its centroid: candidates gather up to twice that many,
+        then the farthest go, so the centroid is compared with members once per few articles."""
         if not article.title or article.story_id is None:
             return
+        heavy = {term: vector[term] for term in top_terms(vector, CANDIDATE_TERMS)}
         for level, cluster_id in (("story", article.story_id), ("event", article.event_id)):
             if cluster_id is None:
                 continue
             members = self._members.setdefault((level, cluster_id), [])
-            members.append((article.title, vector))
-            if len(members) > TITLE_CANDIDATES:
+            members.append((article.title, heavy))
+            if len(members) >= 2 * TITLE_CANDIDATES:
                 clusters = self.placer.stories if level == "story" else self.placer.events
                 cluster = clusters.clusters.get(cluster_id)
                 if cluster is None:
-                    members.pop(0)
+                    del members[:TITLE_CANDIDATES]
                 else:
-                    members.remove(min(members, key=lambda m: cluster.cosine(m[1])))
+                    members.sort(key=lambda m: cluster.cosine(m[1]), reverse=True)
+                    del members[TITLE_CANDIDATES:]
 
     def restore(self, article: Article, entity_ids: list[str]) -> None:
         """Take in an article placed earlier, so that new ones can join its event and story."""

@@ -10,11 +10,11 @@ articles are indexed.
 from __future__ import annotations
 
 import re
-from collections import deque
 from datetime import datetime
+from functools import cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 from storyline.assign.streaming import STOP
 from storyline.clean.meta import normalise_for_hash
@@ -32,9 +32,19 @@ def shingles(text: str, size: int) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
+@cache
+def _permutations(num_perm: int) -> np.ndarray:
+    return MinHash(num_perm=num_perm, scheme=SCHEME).permutations
+
+
+def _empty(num_perm: int) -> MinHash:
+    """A new MinHash; the permutations (the same for every one) are drawn once, not each time."""
+    return MinHash(num_perm=num_perm, scheme=SCHEME, permutations=_permutations(num_perm))
+
+
 def signature(text: str, settings: Settings) -> MinHash:
     """MinHash of the text's shingles."""
-    minhash = MinHash(num_perm=settings.dedup_num_perm, scheme=SCHEME)
+    minhash = _empty(settings.dedup_num_perm)
     minhash.update_batch(list(shingles(text, settings.dedup_shingle_words)))
     return minhash
 
@@ -70,53 +80,176 @@ def fact_tokens(text: str) -> set[str]:
 
 def fact_signature(tokens: set[str], settings: Settings) -> MinHash:
     """MinHash of a text's names and numbers (its `fact_tokens`)."""
-    minhash = MinHash(num_perm=settings.dedup_num_perm, scheme=SCHEME)
+    minhash = _empty(settings.dedup_num_perm)
     minhash.update_batch([token.encode("utf-8") for token in tokens])
     return minhash
 
 
+@cache
+def banding(
+    threshold: float, num_perm: int, weights: tuple[float, float] = (0.1, 0.9)
+) -> tuple[int, int]:
+    """LSH bands and rows per band for a Jaccard threshold: the split of ``num_perm`` hash values
+    that minimises the weighted chance of false candidates below the threshold and of missed pairs
+    above it. Weighted against missed pairs: the exact check removes false candidates later."""
+    below, above = np.linspace(0.0, threshold, 201), np.linspace(threshold, 1.0, 201)
+    best: tuple[float, int, int] | None = None
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            false_candidates = np.trapezoid(1 - (1 - below**rows) ** bands, below)
+            missed = np.trapezoid((1 - above**rows) ** bands, above)
+            error = float(weights[0] * false_candidates + weights[1] * missed)
+            if best is None or error < best[0]:
+                best = (error, bands, rows)
+    assert best is not None
+    return best[1], best[2]
+
+
+_NO_TIME = np.iinfo(np.int64).min  # an article added without a time: never expires
+_FLUSH = 1024  # articles gathered in a dictionary before they become a sorted run
+
+
 class CopyIndex:
-    """Finds indexed articles whose signature is at or above a Jaccard threshold of a new one."""
+    """Finds indexed articles whose signature is at or above a Jaccard threshold of a new one.
+
+    Banded MinHash LSH, stored compactly so that 60 days of a busy stream fit in memory: each
+    article costs its band keys (8 bytes each, with a 4-byte reference) and its signature cut to
+    16 bits a value (a false match between two cut values has probability 1/65,536, which moves a
+    similarity estimate by about 10^-5). Band keys live in sorted NumPy runs merged like a
+    log-structured tree, so a lookup is a binary search per run and memory stays a few hundred
+    bytes per article rather than the kilobytes of a dictionary of sets.
+    """
 
     def __init__(self, settings: Settings, threshold: float | None = None) -> None:
-        self.settings = settings
         self.threshold = settings.dedup_threshold if threshold is None else threshold
-        # Weighted against missed pairs: more, narrower bands offer a pair near the threshold as a
-        # candidate almost always; the exact check below then removes the extra candidates.
-        self._lsh = MinHashLSH(
-            threshold=self.threshold, num_perm=settings.dedup_num_perm, weights=(0.1, 0.9)
-        )
-        self._signatures: dict[
-            str, np.ndarray
-        ] = {}  # hash values only: a MinHash is 3 times larger
-        self._added: deque[tuple[datetime, str]] = deque()  # for expiry, oldest first
+        self.num_perm = settings.dedup_num_perm
+        self.bands, self.rows = banding(self.threshold, self.num_perm)
+        rng = np.random.default_rng(20220124)
+        self._multipliers = rng.integers(1, 2**62, size=self.rows, dtype=np.uint64) * 2 + 1
+        self._salts = rng.integers(0, 2**63, size=self.bands, dtype=np.uint64)
+        # Rows of these arrays are articles in the order added: row i holds sequence base + i.
+        self._base = 0
+        self._next = 0
+        self._signatures = np.zeros((64, self.num_perm), dtype=np.uint16)
+        self._times = np.full(64, _NO_TIME, dtype=np.int64)
+        self._alive = np.zeros(64, dtype=bool)
+        self._ids: list[str | None] = []
+        self._sequence: dict[str, int] = {}
+        self._expired_to = 0  # sequences before this were looked at by `expire`
+        self._buffer: dict[int, list[int]] = {}
+        self._buffered = 0
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, sequences)
 
     def __len__(self) -> int:
-        return len(self._signatures)
+        return len(self._sequence)
+
+    def _keys(self, minhash: MinHash) -> np.ndarray:
+        values = np.asarray(minhash.hashvalues[: self.bands * self.rows], dtype=np.uint64)
+        # Array arithmetic on uint64 wraps around silently: a multiply-add hash of each band.
+        mixed = (values.reshape(self.bands, self.rows) * self._multipliers).sum(axis=1)
+        return mixed ^ self._salts
 
     def add(self, article_id: str, minhash: MinHash, when: datetime | None = None) -> None:
         """Index an article's signature (once); ``when`` lets `expire` drop it later."""
-        if article_id not in self._signatures:
-            self._lsh.insert(article_id, minhash)
-            self._signatures[article_id] = minhash.hashvalues
-            if when is not None:
-                self._added.append((when, article_id))
+        if article_id in self._sequence:
+            return
+        if self._next - self._base == len(self._alive):
+            self._make_room()
+        sequence, row = self._next, self._next - self._base
+        self._next += 1
+        self._signatures[row] = np.asarray(minhash.hashvalues, dtype=np.uint64).astype(np.uint16)
+        self._times[row] = _NO_TIME if when is None else int(when.timestamp())
+        self._alive[row] = True
+        self._ids.append(article_id)
+        self._sequence[article_id] = sequence
+        for key in self._keys(minhash).tolist():
+            self._buffer.setdefault(key, []).append(sequence)
+        self._buffered += 1
+        if self._buffered >= _FLUSH:
+            self._flush()
+
+    def _make_room(self) -> None:
+        """Drop leading rows of articles no longer indexed; grow the arrays if still full."""
+        alive = np.flatnonzero(self._alive[: self._next - self._base])
+        drop = int(alive[0]) if len(alive) else self._next - self._base
+        size = self._next - self._base - drop
+        capacity = len(self._alive) if size < len(self._alive) // 2 else 2 * len(self._alive)
+        signatures = np.zeros((capacity, self.num_perm), dtype=np.uint16)
+        times = np.full(capacity, _NO_TIME, dtype=np.int64)
+        alive_now = np.zeros(capacity, dtype=bool)
+        signatures[:size] = self._signatures[drop : drop + size]
+        times[:size] = self._times[drop : drop + size]
+        alive_now[:size] = self._alive[drop : drop + size]
+        self._signatures, self._times, self._alive = signatures, times, alive_now
+        del self._ids[:drop]
+        self._base += drop
+
+    def _living(self, sequences: np.ndarray) -> np.ndarray:
+        rows = sequences - self._base
+        inside = rows >= 0
+        return inside & self._alive[np.where(inside, rows, 0)]
+
+    def _flush(self) -> None:
+        """Turn the dictionary of recent keys into a sorted run; merge runs of similar size."""
+        if not self._buffer:
+            return
+        keys = np.fromiter(
+            (key for key, seqs in self._buffer.items() for _ in seqs), dtype=np.uint64
+        )
+        sequences = np.fromiter(
+            (seq for seqs in self._buffer.values() for seq in seqs), dtype=np.int64
+        )
+        order = np.argsort(keys, kind="stable")
+        self._runs.append((keys[order], sequences[order]))
+        self._buffer, self._buffered = {}, 0
+        while len(self._runs) >= 2 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
+            (keys_a, seqs_a), (keys_b, seqs_b) = self._runs.pop(-2), self._runs.pop()
+            keys, sequences = np.concatenate([keys_a, keys_b]), np.concatenate([seqs_a, seqs_b])
+            keep = self._living(sequences)  # entries of expired and removed articles go here
+            keys, sequences = keys[keep], sequences[keep]
+            order = np.argsort(keys, kind="stable")
+            self._runs.append((keys[order], sequences[order]))
 
     def expire(self, before: datetime) -> None:
-        """Forget articles added with a time before ``before`` (in the order they were added)."""
-        while self._added and self._added[0][0] < before:
-            self.remove(self._added.popleft()[1])
+        """Forget articles added with a time before ``before``, in the order they were added,
+        up to the first one that is not old enough (articles added without a time stay)."""
+        start, end = max(self._expired_to, self._base) - self._base, self._next - self._base
+        times = self._times[start:end]
+        dated = times != _NO_TIME
+        recent = np.flatnonzero(dated & (times >= int(before.timestamp())))
+        stop = int(recent[0]) if len(recent) else len(times)
+        for offset in np.flatnonzero(dated[:stop] & self._alive[start : start + stop]).tolist():
+            self.remove(self._ids[start + offset] or "")
+        self._expired_to = self._base + start + stop
 
     def remove(self, article_id: str) -> None:
         """Stop matching against an article (it turned out to be a copy itself)."""
-        if self._signatures.pop(article_id, None) is not None:
-            self._lsh.remove(article_id)
+        sequence = self._sequence.pop(article_id, None)
+        if sequence is not None:
+            self._alive[sequence - self._base] = False
+            self._ids[sequence - self._base] = None
 
     def matches(self, minhash: MinHash) -> list[tuple[str, float]]:
         """Indexed articles at or above the copy threshold, most similar first."""
-        found = []
-        for article_id in self._lsh.query(minhash):
-            similarity = float(np.mean(minhash.hashvalues == self._signatures[article_id]))
-            if similarity >= self.threshold:
-                found.append((article_id, similarity))
-        return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+        keys = self._keys(minhash)
+        found: list[int] = []
+        for key in keys.tolist():
+            found.extend(self._buffer.get(key, ()))
+        for run_keys, run_sequences in self._runs:
+            low = np.searchsorted(run_keys, keys, side="left")
+            high = np.searchsorted(run_keys, keys, side="right")
+            for start, end in zip(low.tolist(), high.tolist(), strict=True):
+                found.extend(run_sequences[start:end].tolist())
+        if not found:
+            return []
+        sequences = np.unique(np.asarray(found, dtype=np.int64))
+        sequences = sequences[self._living(sequences)]
+        rows = sequences - self._base
+        mine = np.asarray(minhash.hashvalues, dtype=np.uint64).astype(np.uint16)
+        similarity = (self._signatures[rows] == mine).mean(axis=1)
+        matched = [
+            (self._ids[row] or "", float(value))
+            for row, value in zip(rows.tolist(), similarity.tolist(), strict=True)
+            if value >= self.threshold
+        ]
+        return sorted(matched, key=lambda pair: (-pair[1], pair[0]))

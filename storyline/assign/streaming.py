@@ -10,7 +10,6 @@ on the window's size, not on how many articles came before.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import Counter
@@ -18,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
+from sys import intern
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -55,7 +55,8 @@ class TermStats:
 
 def tfidf(counts: Counter[str], stats: TermStats) -> Vector:
     """Sublinear TF-IDF, L2-normalised."""
-    vector = {t: (1.0 + math.log(c)) * stats.idf(t) for t, c in counts.items()}
+    # Terms are interned: vectors and centroids kept for weeks then share one string per term.
+    vector = {intern(t): (1.0 + math.log(c)) * stats.idf(t) for t, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in vector.values()))
     return {t: v / norm for t, v in vector.items()} if norm else {}
 
@@ -67,7 +68,8 @@ def dot(a: Vector, b: Vector) -> float:
 
 
 def top_terms(vector: Vector, k: int) -> list[str]:
-    return heapq.nlargest(k, vector, key=vector.__getitem__)
+    # What heapq.nlargest returns (ties in insertion order), several times faster on short vectors.
+    return sorted(vector, key=vector.__getitem__, reverse=True)[:k]
 
 
 @dataclass(slots=True)
@@ -114,7 +116,9 @@ class StreamClusterer:
     ``threshold`` is the cosine at which an article joins a cluster; ``window`` how long a
     cluster stays open after its last article; scores decay linearly with the time gap by
     ``decay`` per window. ``index_terms`` and ``query_terms`` bound the index and the lookups,
-    and ``max_postings`` the clusters taken from one term (the most recently indexed ones).
+    ``max_postings`` the clusters taken from one term (the most recently indexed ones), and
+    ``max_terms`` a cluster's centroid: when it is re-indexed, only its heaviest terms are kept,
+    so a long story costs a bounded amount of memory (the light tail barely moves a cosine).
     """
 
     def __init__(
@@ -125,6 +129,7 @@ class StreamClusterer:
         index_terms: int = 40,
         query_terms: int = 25,
         max_postings: int = 200,
+        max_terms: int = 3000,
     ) -> None:
         self.threshold = threshold
         self.window = window
@@ -132,6 +137,7 @@ class StreamClusterer:
         self.index_terms = index_terms
         self.query_terms = query_terms
         self.max_postings = max_postings
+        self.max_terms = max_terms
         self.clusters: dict[int, Cluster] = {}
         self._postings: dict[str, dict[int, None]] = {}  # ordered sets: newest last
         self._next_id = 1
@@ -163,6 +169,10 @@ class StreamClusterer:
         if not force and cluster.keys and cluster.size - cluster.indexed_at < cluster.size // 8:
             return
         self._unindex(cluster)
+        if len(cluster.total) > self.max_terms:
+            kept = top_terms(cluster.total, self.max_terms)
+            cluster.total = {term: cluster.total[term] for term in kept}
+            cluster.sumsq = sum(v * v for v in cluster.total.values())
         cluster.keys = top_terms(cluster.total, self.index_terms)
         cluster.indexed_at = cluster.size
         for term in cluster.keys:

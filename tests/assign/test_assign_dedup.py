@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from storyline.assign.dedup import CopyIndex, from_bytes, shingles, signature, to_bytes
+import random
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from datasketch import MinHash
+
+from storyline.assign.dedup import (
+    CopyIndex,
+    banding,
+    from_bytes,
+    shingles,
+    signature,
+    to_bytes,
+)
 from storyline.config import Settings
 
 ORIGINAL = [
@@ -58,3 +71,72 @@ def test_shingles_ignore_case_and_punctuation_and_handle_short_text():
     )
     assert shingles("Just three words", 5) == {b"just three words"}
     assert shingles("", 5) == set()
+
+
+def _random_signatures(count: int, settings: Settings, seed: int) -> list[MinHash]:
+    """Signatures of random texts, with every tenth a variant of an earlier one."""
+    rng = random.Random(seed)
+    vocabulary = [f"w{n}" for n in range(3000)]
+    texts: list[str] = []
+    for n in range(count):
+        if n % 10 == 9:
+            words = texts[rng.randrange(len(texts))].split()
+            cut = rng.randint(0, len(words) // 5)
+            texts.append(" ".join(words[cut:] + rng.choices(vocabulary, k=rng.randint(0, 8))))
+        else:
+            texts.append(" ".join(rng.choices(vocabulary, k=80)))
+    return [signature(text, settings) for text in texts]
+
+
+def test_the_compact_index_finds_what_an_exhaustive_comparison_finds():
+    """Past several sorted-run merges, with removals and expiry in between, every indexed
+    signature at or above the threshold is found (and nothing removed or expired is)."""
+    settings = Settings()
+    signatures = _random_signatures(3500, settings, seed=3)
+    index = CopyIndex(settings)
+    start = datetime(2031, 5, 1, tzinfo=UTC)
+    kept: dict[str, MinHash] = {}
+    for n, minhash in enumerate(signatures):
+        when = start + timedelta(hours=n)
+        if n % 10 == 9:
+            expected = {
+                aid
+                for aid, other in kept.items()
+                if np.mean(minhash.hashvalues == other.hashvalues) >= index.threshold
+            }
+            found = {aid for aid, _ in index.matches(minhash)}
+            assert found == expected, n
+            for aid in found:  # a copy's original stays; drop the copy's earlier copies
+                if aid != min(found):
+                    index.remove(aid)
+                    del kept[aid]
+        index.add(f"a{n}", minhash, when)
+        kept[f"a{n}"] = minhash
+        if n % 500 == 499:
+            horizon = when - timedelta(hours=2000)
+            index.expire(horizon)
+            kept = {aid: m for aid, m in kept.items() if int(aid[1:]) >= n - 2000}
+    assert len(index) == len(kept)
+    assert any(index.matches(m) for m in signatures[-200:])  # the last check was not vacuous
+
+
+def test_an_index_finds_nothing_in_an_article_it_has_expired_or_removed():
+    settings = Settings()
+    minhash = signature("the council approved the bridge over the northern river " * 5, settings)
+    index = CopyIndex(settings)
+    index.add("old", minhash, datetime(2031, 1, 1, tzinfo=UTC))
+    index.add("undated", minhash)
+    index.add("new", minhash, datetime(2031, 3, 1, tzinfo=UTC))
+    assert {aid for aid, _ in index.matches(minhash)} == {"old", "undated", "new"}
+    index.expire(datetime(2031, 2, 1, tzinfo=UTC))
+    assert {aid for aid, _ in index.matches(minhash)} == {"undated", "new"}
+    index.remove("new")
+    assert index.matches(minhash) == [("undated", 1.0)]
+    assert len(index) == 1
+
+
+def test_banding_offers_a_pair_at_the_threshold_as_a_candidate_most_of_the_time():
+    bands, rows = banding(0.6, 128)
+    assert bands * rows <= 128
+    assert 1 - (1 - 0.6**rows) ** bands > 0.8
+    assert 1 - (1 - 0.2**rows) ** bands < 0.01
