@@ -36,11 +36,22 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format storyline tests bench
 	$(BIN)/ruff check --fix storyline tests bench
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+## bench: every benchmark (the gold sets in ../shared; each skips when its data is absent)
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/demo_quality.py
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/timex.py
+	$(BIN)/python bench/quality_analysis.py
+	$(BIN)/python bench/clustering.py
+	$(BIN)/python bench/duplicates.py
+	$(BIN)/python bench/briefing.py
 	$(BIN)/python bench/ingest_speed.py
+	$(BIN)/python bench/analysis_speed.py
+	$(BIN)/python bench/assign_speed.py --max 100000
 
 clean:
 	rm -rf $(VENV) storyline.db storyline.db-wal storyline.db-shm .pytest_cache .ruff_cache

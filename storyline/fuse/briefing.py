@@ -1,0 +1,209 @@
+"""Fuse stage: choose the sentences of a story's briefing, each with the articles that carry it.
+
+Extractive, so every word is a source's. The sentences of all articles are split; sentences that
+say the same thing in nearly the same words (one wire report in many outlets) collapse into one
+with several sources. Then sentences are chosen greedily for the *concepts* they cover: pairs of
+adjacent words (not two stop words), each weighted by how many independent articles (copies counted
+once) contain it, so a sentence scores for what many sources report and a chosen sentence makes the
+next one with the same facts worth nothing (no repeats). This is the concept-coverage objective of
+ICSI's summariser (Gillick and Favre, 2009), solved greedily by gain per word.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storyline.assign.streaming import STOP
+from storyline.fuse.sentences import sentence_spans
+from storyline.model import Span
+
+_TOKEN = re.compile(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]", re.UNICODE)
+MIN_WORDS = 6  # shorter "sentences" are headings, datelines and captions
+MAX_WORDS = 60  # longer ones are run-on lists or text without stops
+SAME_SENTENCE = 0.7  # content-word Jaccard at which two sentences are one
+MIN_SUPPORT = 2  # articles that must carry a concept for it to count (with 3 or more articles)
+LEAD_WEIGHT = 1.0  # a sentence's gain is raised by LEAD_WEIGHT / (1 + its position in the article)
+
+
+@dataclass(slots=True)
+class Source:
+    """An article as the briefing reads it."""
+
+    id: str
+    text: str
+    published: datetime | None = None
+    outlet: str | None = None
+    duplicate_of: str | None = None  # a copy's original: copies count once as support
+
+
+@dataclass(slots=True)
+class BriefSentence:
+    """A chosen sentence: the words of one article, and every article that carries it."""
+
+    text: str
+    span: Span  # where the words are taken from
+    sources: list[str]  # articles carrying this sentence, earliest first
+    support: int  # independent articles among them (a copy and its original count once)
+    score: float  # concept weight it added when chosen
+    position: int = 0  # sentence index in its article
+
+
+@dataclass(slots=True)
+class _Group:
+    """Near-identical sentences across articles; the first member is the earliest."""
+
+    members: list[tuple[Source, int, tuple[int, int]]]  # (article, position, span)
+    tokens: frozenset[str]
+    concepts: set[tuple[str, str]] = field(default_factory=set)
+    origins: set[str] = field(default_factory=set)
+
+
+def normalise(word: str) -> str:
+    """Lower case without a plural or possessive ending, so variants count as one."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return word
+
+
+def content_tokens(sentence: str) -> list[str]:
+    """Normalised content words and numbers of a sentence, in order."""
+    found = (normalise(m.group(0)) for m in _TOKEN.finditer(sentence))
+    return [w for w in found if w not in STOP and len(w) > 1]
+
+
+def _time_key(source: Source) -> tuple[int, float, str]:
+    """Earliest first; undated articles after dated ones."""
+    if source.published is None:
+        return (1, 0.0, source.id)
+    return (0, source.published.timestamp(), source.id)
+
+
+def _groups(sources: list[Source]) -> list[_Group]:
+    """Sentences of all sources, near-identical ones collapsed (earliest article first)."""
+    ordered = sorted(sources, key=_time_key)
+    groups: list[_Group] = []
+    by_token: dict[str, list[int]] = defaultdict(list)
+    for source in ordered:
+        seen_here: set[int] = set()
+        for position, (start, end) in enumerate(sentence_spans(source.text)):
+            sentence = source.text[start:end]
+            tokens = content_tokens(sentence)
+            words = len(sentence.split())
+            if words < MIN_WORDS or words > MAX_WORDS or len(tokens) < 3:
+                continue
+            token_set = frozenset(tokens)
+            match = _same(token_set, groups, by_token)
+            if match is None or match in seen_here:
+                match = len(groups)
+                groups.append(_Group([], token_set, _concepts(sentence)))
+                for token in token_set:
+                    by_token[token].append(match)
+            group = groups[match]
+            group.members.append((source, position, (start, end)))
+            group.origins.add(source.duplicate_of or source.id)
+            seen_here.add(match)
+    return groups
+
+
+def _same(
+    tokens: frozenset[str], groups: list[_Group], by_token: dict[str, list[int]]
+) -> int | None:
+    """The group whose sentence has a content-word Jaccard of at least SAME_SENTENCE."""
+    # Two sets at that Jaccard share most words; the rarest few of this sentence are enough to
+    # find every such group without comparing with all of them.
+    rare = sorted(tokens, key=lambda t: (len(by_token.get(t, ())), t))[:3]
+    best, best_score = None, SAME_SENTENCE
+    for token in rare:
+        for index in by_token.get(token, ()):
+            other = groups[index].tokens
+            score = len(tokens & other) / len(tokens | other)
+            if score >= best_score:
+                best, best_score = index, score
+    return best
+
+
+def _concepts(sentence: str) -> set[tuple[str, str]]:
+    """Pairs of adjacent words, except pairs of two stop words ("of the")."""
+    words = [normalise(m.group(0)) for m in _TOKEN.finditer(sentence)]
+    return {(a, b) for a, b in itertools.pairwise(words) if a not in STOP or b not in STOP}
+
+
+def select(
+    sources: list[Source], max_sentences: int = 12, max_words: int | None = None
+) -> list[BriefSentence]:
+    """The briefing's sentences in the order they were reported, at most ``max_sentences``
+    and, when ``max_words`` is set, the chosen ones up to that many words."""
+    groups = _groups(sources)
+    if not groups:
+        return []
+    weights: Counter[tuple[str, str]] = Counter()
+    for concept, origins in _concept_origins(groups).items():
+        weights[concept] = len(origins)
+    floor = MIN_SUPPORT if len({o for g in groups for o in g.origins}) >= 3 else 1
+    weights = Counter({c: w for c, w in weights.items() if w >= floor})
+    covered: set[tuple[str, str]] = set()
+    chosen: list[tuple[_Group, float]] = []
+    words = 0
+    candidates = set(range(len(groups)))
+    while candidates and len(chosen) < max_sentences:
+        best, best_ratio, best_gain = None, 0.0, 0.0
+        for index in candidates:
+            group = groups[index]
+            gain = sum(weights[c] for c in group.concepts - covered)
+            # Reporters put what matters first: a lead sentence of any of its articles counts more.
+            gain *= 1 + LEAD_WEIGHT / (1 + min(member[1] for member in group.members))
+            length = len(group.tokens)
+            ratio = gain / length if length else 0.0
+            if ratio > best_ratio or (ratio == best_ratio and best is not None and index < best):
+                best, best_ratio, best_gain = index, ratio, gain
+        if best is None or best_gain <= 0:
+            break
+        candidates.discard(best)
+        group = groups[best]
+        length = _words(group)
+        if max_words is not None and chosen and words + length > max_words:
+            continue  # too long for what is left: a shorter one may still fit
+        chosen.append((group, best_gain))
+        covered |= group.concepts
+        words += length
+        if max_words is not None and words >= max_words:
+            break
+    return [_sentence(group, score) for group, score in sorted(chosen, key=_reading_order)]
+
+
+def _concept_origins(groups: list[_Group]) -> dict[tuple[str, str], set[str]]:
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for group in groups:
+        for concept in group.concepts:
+            found[concept] |= group.origins
+    return found
+
+
+def _words(group: _Group) -> int:
+    source, _, (start, end) = group.members[0]
+    return len(source.text[start:end].split())
+
+
+def _reading_order(item: tuple[_Group, float]) -> tuple[tuple[int, float, str], int]:
+    source, position, _ = item[0].members[0]
+    return (_time_key(source), position)
+
+
+def _sentence(group: _Group, score: float) -> BriefSentence:
+    source, position, (start, end) = group.members[0]
+    ids = list(dict.fromkeys(member[0].id for member in group.members))
+    return BriefSentence(
+        text=source.text[start:end],
+        span=Span(source.id, start, end),
+        sources=ids,
+        support=len(group.origins),
+        score=float(score),
+        position=position,
+    )

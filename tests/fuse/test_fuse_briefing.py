@@ -1,0 +1,153 @@
+"""The briefing's sentence choice: sourced, without repeats, corroborated first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storyline.fuse.briefing import (
+    SAME_SENTENCE,
+    BriefSentence,
+    Source,
+    content_tokens,
+    select,
+)
+from storyline.fuse.sentences import sentence_spans
+
+DAY = datetime(2031, 4, 2, 9, 0, tzinfo=UTC)
+
+# A fictional story told by three outlets; the Harbour Post republishes the Valley Courier.
+COURIER = (
+    "The Marlow river burst its banks on Tuesday, flooding 340 homes in the town of Easthaven. "
+    "Mayor Ilse Brandt said the town would open three shelters at its schools. "
+    "Engineers from the regional water board inspected the Easthaven dam on Tuesday evening. "
+    "A local bakery handed out free bread to families who had left their homes."
+)
+HARBOUR = (
+    "Read more: our weekend guide to the coast.\n"
+    "The Marlow river burst its banks on Tuesday, flooding 340 homes in the town of Easthaven. "
+    "Mayor Ilse Brandt said the town would open three shelters at its schools. "
+    "Engineers from the regional water board inspected the Easthaven dam on Tuesday evening."
+)
+LEDGER = (
+    "Flooding along the Marlow river reached 340 homes in Easthaven, the regional water board "
+    "said on Wednesday. The water board said engineers found no damage at the Easthaven dam. "
+    "Mayor Ilse Brandt said three shelters at the town's schools were open to families. "
+    "Rain is expected to ease by Thursday, forecasters said."
+)
+
+
+def _sources() -> list[Source]:
+    return [
+        Source("courier", COURIER, DAY, "Valley Courier"),
+        Source("harbour", HARBOUR, DAY + timedelta(hours=3), "Harbour Post", "courier"),
+        Source("ledger", LEDGER, DAY + timedelta(days=1), "Ledger"),
+    ]
+
+
+def _texts() -> dict[str, str]:
+    return {source.id: source.text for source in _sources()}
+
+
+def test_every_sentence_is_the_words_of_its_first_source_and_found_in_every_cited_one():
+    chosen = select(_sources())
+    assert chosen
+    texts = _texts()
+    for sentence in chosen:
+        assert texts[sentence.span.article_id][sentence.span.start : sentence.span.end] == (
+            sentence.text
+        )
+        assert sentence.sources[0] == sentence.span.article_id
+        mine = set(content_tokens(sentence.text))
+        for article_id in sentence.sources:
+            text = texts[article_id]
+            overlaps = [
+                len(mine & (other := set(content_tokens(text[a:b])))) / len(mine | other)
+                for a, b in sentence_spans(text)
+            ]
+            assert max(overlaps) >= SAME_SENTENCE
+
+
+def test_the_same_sentence_in_other_words_is_independent_support():
+    chosen = select(_sources())
+    shelters = [s for s in chosen if "shelters" in s.text]
+    assert len(shelters) == 1
+    assert shelters[0].text.startswith("Mayor Ilse Brandt said the town would open")
+    assert shelters[0].sources == ["courier", "harbour", "ledger"]
+    assert shelters[0].support == 2  # the Courier (with its copy) and the Ledger
+
+
+def test_a_sentence_republished_by_a_copy_is_one_sentence_with_both_sources():
+    chosen = select(_sources())
+    flood = [s for s in chosen if s.text.startswith("The Marlow river burst")]
+    assert len(flood) == 1
+    assert flood[0].sources == ["courier", "harbour"]
+    assert flood[0].support == 1  # a copy is not independent corroboration
+    assert len({s.text for s in chosen}) == len(chosen)
+
+
+def test_corroborated_facts_are_chosen_before_what_one_source_alone_says():
+    chosen = select(_sources(), max_sentences=2)
+    texts = " ".join(s.text for s in chosen)
+    assert "bakery" not in texts and "forecasters" not in texts
+    assert "340 homes" in texts
+
+
+def test_sentences_come_in_reported_order_and_respect_the_word_budget():
+    chosen = select(_sources(), max_words=40)
+    assert sum(len(s.text.split()) for s in chosen) <= 40
+    order = [(s.span.article_id != "courier", s.position) for s in chosen]
+    assert order == sorted(order)
+
+
+def test_nothing_to_say_gives_no_sentences():
+    assert select([]) == []
+    assert select([Source("empty", "")]) == []
+    assert select([Source("short", "Flood. Rain. Wind.")]) == []
+
+
+def test_a_story_of_one_article_is_briefed_from_that_article():
+    chosen = select([Source("only", COURIER, DAY)])
+    assert chosen and all(s.sources == ["only"] for s in chosen)
+
+
+def test_undated_articles_are_briefed_after_dated_ones():
+    sources = [Source("undated", LEDGER), Source("dated", COURIER, DAY)]
+    chosen: list[BriefSentence] = select(sources)
+    dated_first = [s.span.article_id for s in chosen]
+    assert dated_first == sorted(dated_first, key=lambda a: a == "undated")
+
+
+def test_sentence_spans_keep_abbreviations_initials_and_quotes_together():
+    text = (
+        'Gen. Ada Moreno of the U.S. Navy arrived at 5 p.m. on Friday. "Is it safe?" she asked.\n'
+        "Prices rose 3.5 percent. J. R. Tolkien wrote it"
+    )
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    assert sentences == [
+        "Gen. Ada Moreno of the U.S. Navy arrived at 5 p.m. on Friday.",
+        '"Is it safe?" she asked.',
+        "Prices rose 3.5 percent.",
+        "J. R. Tolkien wrote it",
+    ]
+
+
+def test_content_tokens_fold_plurals_and_possessives():
+    assert content_tokens("The mayor's shelters and the Mayor's shelter") == [
+        "mayor",
+        "shelter",
+        "mayor",
+        "shelter",
+    ]
+
+
+def test_what_one_source_alone_says_loses_even_to_a_later_sentence_others_confirm():
+    lone = "A lone reporter watched seven herons nest beside the flooded cricket pavilion at dawn."
+    confirmed = "The regional water board closed the Easthaven dam road to traffic on Tuesday."
+    sources = [
+        Source("a", f"{lone} The weather was grey. {confirmed}", DAY),
+        Source("b", f"Officials spoke on Tuesday afternoon near the river. {confirmed}", DAY),
+        Source("c", f"Residents gathered at the school hall. {confirmed}", DAY),
+    ]
+    chosen = select(sources, max_sentences=1)
+    assert [s.text for s in chosen] == [confirmed]
+    assert chosen[0].support == 3
