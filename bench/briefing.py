@@ -25,7 +25,13 @@ from statistics import mean
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._lexrank import lexrank
 from bench._report import SHARED, record
-from storyline.fuse.briefing import SAME_SENTENCE, BriefSentence, Source, content_tokens, select
+from storyline.fuse.briefing import (
+    SAME_SENTENCE,
+    BriefSentence,
+    Source,
+    choose_sentences,
+    content_tokens,
+)
 from storyline.fuse.sentences import sentence_spans
 
 DATA = SHARED / "bench" / "summaries"
@@ -96,7 +102,7 @@ def cut(sentences: list[str], words: int) -> str:
 
 def storyline_summary(cluster: Cluster, words: int) -> tuple[str, list[BriefSentence]]:
     sources = [Source(f"{cluster.id}/{n}", text) for n, text in enumerate(cluster.documents)]
-    chosen = select(sources, max_sentences=40, max_words=words)
+    chosen = choose_sentences(sources, max_sentences=40, max_words=words)
     return cut([s.text for s in chosen], words), chosen
 
 

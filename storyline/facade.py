@@ -10,6 +10,7 @@ from typing import Any
 
 from storyline import pipeline
 from storyline.config import Settings, get_settings
+from storyline.fuse.story_brief import StoryBrief, brief_story
 from storyline.model import Article, IngestReport, SourceKind, Story
 from storyline.pipeline import AnalyzeReport, AssignReport, Progress
 from storyline.store import Store
@@ -104,6 +105,12 @@ class Storyline:
         """One story with its events and recorded changes (a merged id gives the story it is
         now part of)."""
         return self.store.get_story(story_id)
+
+    def brief(self, story_id: int, since: datetime | None = None) -> StoryBrief:
+        """A story's sourced briefing, quotes, claims, timeline and outlets; with ``since``, an
+        update of what was first reported at or after it."""
+        found = self.store.get_story(story_id)
+        return brief_story(found, self.store.story_material(found.id), _aware(since))
 
     def merge_stories(self, source: int, target: int) -> Story:
         """Fold story ``source`` into ``target`` (recorded as a change of both)."""

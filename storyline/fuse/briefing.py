@@ -11,9 +11,10 @@ ICSI's summariser (Gillick and Favre, 2009), solved greedily by gain per word.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -135,47 +136,97 @@ def _concepts(sentence: str) -> set[tuple[str, str]]:
     return {(a, b) for a, b in itertools.pairwise(words) if a not in STOP or b not in STOP}
 
 
-def select(
-    sources: list[Source], max_sentences: int = 12, max_words: int | None = None
+def choose_sentences(
+    sources: list[Source],
+    max_sentences: int = 12,
+    max_words: int | None = None,
+    min_sentences: int = 5,
+    since: datetime | None = None,
 ) -> list[BriefSentence]:
-    """The briefing's sentences in the order they were reported, at most ``max_sentences``
-    and, when ``max_words`` is set, the chosen ones up to that many words."""
+    """The briefing's sentences in the order they were reported: at most ``max_sentences`` (and,
+    when ``max_words`` is set, up to that many words), and at least ``min_sentences`` when the
+    sources have them. With ``since``, only sentences first reported at or after it, and none that
+    repeats what was reported before (an update)."""
     groups = _groups(sources)
     if not groups:
         return []
-    weights: Counter[tuple[str, str]] = Counter()
-    for concept, origins in _concept_origins(groups).items():
-        weights[concept] = len(origins)
+    origins = _concept_origins(groups)
     floor = MIN_SUPPORT if len({o for g in groups for o in g.origins}) >= 3 else 1
-    weights = Counter({c: w for c, w in weights.items() if w >= floor})
     covered: set[tuple[str, str]] = set()
-    chosen: list[tuple[_Group, float]] = []
-    words = 0
-    candidates = set(range(len(groups)))
-    while candidates and len(chosen) < max_sentences:
-        best, best_ratio, best_gain = None, 0.0, 0.0
-        for index in candidates:
-            group = groups[index]
-            gain = sum(weights[c] for c in group.concepts - covered)
-            # Reporters put what matters first: a lead sentence of any of its articles counts more.
-            gain *= 1 + LEAD_WEIGHT / (1 + min(member[1] for member in group.members))
-            length = len(group.tokens)
-            ratio = gain / length if length else 0.0
-            if ratio > best_ratio or (ratio == best_ratio and best is not None and index < best):
-                best, best_ratio, best_gain = index, ratio, gain
-        if best is None or best_gain <= 0:
+    candidates = list(range(len(groups)))
+    if since is not None:
+        known = [g for g in groups if not _is_new(g, since)]
+        covered = set().union(*(g.concepts for g in known)) if known else set()
+        candidates = [i for i, g in enumerate(groups) if _is_new(g, since)]
+    budget = _Budget(max_sentences, max_words)
+    weights = {c: len(o) for c, o in origins.items() if len(o) >= floor}
+    _greedy(groups, candidates, weights, covered, budget)
+    if len(budget.chosen) < min_sentences and floor > 1:
+        # Too little is corroborated: fill up with what single sources report, by the same rule.
+        budget.limit = min(min_sentences, max_sentences)
+        left = [i for i in candidates if i not in budget.taken]
+        _greedy(groups, left, {c: len(o) for c, o in origins.items()}, covered, budget)
+    return [_sentence(group, score) for group, score in sorted(budget.chosen, key=_reading_order)]
+
+
+def _is_new(group: _Group, since: datetime) -> bool:
+    first = group.members[0][0].published
+    return first is not None and first >= since
+
+
+@dataclass(slots=True)
+class _Budget:
+    limit: int
+    max_words: int | None
+    words: int = 0
+    chosen: list[tuple[_Group, float]] = field(default_factory=list)
+    taken: set[int] = field(default_factory=set)
+
+    def full(self) -> bool:
+        return len(self.chosen) >= self.limit or (
+            self.max_words is not None and self.words >= self.max_words
+        )
+
+
+def _greedy(
+    groups: list[_Group],
+    candidates: list[int],
+    weights: dict[tuple[str, str], int],
+    covered: set[tuple[str, str]],
+    budget: _Budget,
+) -> None:
+    """Take the sentence with the best gain per word until the budget is spent. Gains only fall
+    as concepts get covered, so a stale gain is an upper bound: the heap is lazily re-scored."""
+
+    def gain(index: int) -> float:
+        group = groups[index]
+        value = sum(weights.get(c, 0) for c in group.concepts - covered)
+        # Reporters put what matters first: a lead sentence of any of its articles counts more.
+        return value * (1 + LEAD_WEIGHT / (1 + min(member[1] for member in group.members)))
+
+    heap = [(-gain(i) / len(groups[i].tokens), i) for i in candidates]
+    heapq.heapify(heap)
+    while heap and not budget.full():
+        _, index = heapq.heappop(heap)
+        value = gain(index)
+        ratio = value / len(groups[index].tokens)
+        if heap and -ratio > heap[0][0]:
+            heapq.heappush(heap, (-ratio, index))  # no longer the best: put back, re-scored
+            continue
+        if value <= 0:
             break
-        candidates.discard(best)
-        group = groups[best]
+        group = groups[index]
         length = _words(group)
-        if max_words is not None and chosen and words + length > max_words:
+        if (
+            budget.max_words is not None
+            and budget.chosen
+            and budget.words + length > budget.max_words
+        ):
             continue  # too long for what is left: a shorter one may still fit
-        chosen.append((group, best_gain))
+        budget.chosen.append((group, value))
+        budget.taken.add(index)
+        budget.words += length
         covered |= group.concepts
-        words += length
-        if max_words is not None and words >= max_words:
-            break
-    return [_sentence(group, score) for group, score in sorted(chosen, key=_reading_order)]
 
 
 def _concept_origins(groups: list[_Group]) -> dict[tuple[str, str], set[str]]:

@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.templating import Jinja2Templates
 
 from storyline import __version__
 from storyline.config import Settings
 from storyline.errors import IngestError, NotFoundError, StorageError, StorylineError
+from storyline.fuse.story_brief import brief_story
 from storyline.serve.api_analysis import add_analysis_routes
+from storyline.serve.brief_render import brief_html, brief_json, brief_markdown
 from storyline.serve.schemas import (
     ArticleOut,
     ArticlePage,
@@ -147,6 +149,46 @@ def create_app(settings: Settings) -> FastAPI:
         tree (events → original articles → their copies). A merged story's id gives the story
         it was merged into."""
         return _story_detail(store(request), story_id)
+
+    @app.get(
+        "/api/v1/stories/{story_id}/brief",
+        response_model=None,
+        responses={
+            **_ERRORS,
+            200: {
+                "description": "The brief as JSON (default), Markdown or HTML",
+                "content": {
+                    "application/json": {},
+                    "text/markdown": {},
+                    "text/html": {},
+                },
+            },
+        },
+        tags=["stories"],
+    )
+    def get_brief(
+        request: Request,
+        story_id: int,
+        since: Annotated[
+            datetime | None,
+            Query(description="An update: only what was first reported at or after this time."),
+        ] = None,
+        format: Annotated[str, Query(pattern="^(json|md|html)$")] = "json",
+    ) -> Any:
+        """A story's briefing: 5-12 extractive sentences, each with the articles it rests on;
+        key quotes across outlets; figures with corroboration counts and conflicts; a timeline;
+        who reported first and who republished whom. Every item carries its sources' spans."""
+        db = store(request)
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        story = db.get_story(story_id)
+        result = brief_story(story, db.story_material(story.id), since)
+        if format == "json":
+            return brief_json(result)
+        titles = {a["id"]: a["title"] for a in db.list_articles(story_id=story.id, limit=100_000)}
+        if format == "html":
+            return HTMLResponse(brief_html(result, titles))
+        return PlainTextResponse(brief_markdown(result, titles), media_type="text/markdown")
 
     add_analysis_routes(app, store)
 

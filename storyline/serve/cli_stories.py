@@ -1,10 +1,11 @@
-"""Serve: the story commands of the CLI: assign, stories, story, merge-stories, split-event.
+"""Serve: the story commands of the CLI: assign, stories, story, brief, merge-stories, split-event.
 
 Registered on the `storyline` app by `storyline.serve.cli`; exit codes as documented there.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from rich.tree import Tree
 
 from storyline.errors import StorylineError
 from storyline.model import Story
+from storyline.serve.brief_render import FORMATS, brief_html, brief_json, brief_markdown
 from storyline.serve.cli import DbOption, JsonOption, _fail, _open, _print_json, _table, app, out
 from storyline.serve.views import story_detail_json, story_json
 
@@ -138,6 +140,40 @@ def story(
             f"{' — ' + change['detail'] if change['detail'] else ''}",
             highlight=False,
         )
+
+
+@app.command()
+def brief(
+    story_id: int = typer.Argument(..., help="Story id (see `storyline stories`)."),
+    db: str | None = DbOption,
+    since: datetime | None = typer.Option(
+        None,
+        "--since",
+        help="An update: only what was first reported at or after this date (UTC).",
+        formats=SinceOption.formats,
+        show_default=False,
+    ),
+    output: str = typer.Option(
+        "md", "--format", help="md (Markdown), html or json.", case_sensitive=False
+    ),
+) -> None:
+    """Print a story's sourced briefing: sentences with citations, key quotes, figures with
+    conflicts flagged, a timeline and the outlets' parts."""
+    output = output.lower()
+    if output not in FORMATS:
+        _fail(StorylineError(f"unknown format {output!r}: use one of {', '.join(FORMATS)}"))
+    with _open(db) as sl:
+        try:
+            result = sl.brief(story_id, since)
+        except StorylineError as exc:
+            _fail(exc)
+        titles = {a["id"]: a["title"] for a in sl.articles(story_id=result.story_id, limit=100_000)}
+    if output == "json":
+        _print_json(brief_json(result))
+    elif output == "html":
+        sys.stdout.write(brief_html(result, titles))
+    else:
+        sys.stdout.write(brief_markdown(result, titles))
 
 
 @app.command("merge-stories")

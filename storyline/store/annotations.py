@@ -234,6 +234,34 @@ class AnnotationStore:
             head.analysis_note,
         )  # fmt: skip
 
+    def story_material(self, story_id: int, chunk: int = 500) -> list[Article]:
+        """A story's articles (without raw input) with their quotes, claims and dates, read in
+        a few queries per ``chunk`` articles rather than several per article."""
+        with self.transaction() as conn:
+            found = [
+                row_to_article(row)
+                for row in conn.execute(
+                    select(*NO_RAW).where(articles.c.story_id == story_id).order_by(articles.c.id)
+                )
+            ]
+            by_id = {article.id: article for article in found}
+            ids = list(by_id)
+            for start in range(0, len(ids), chunk):
+                part = ids[start : start + chunk]
+                for table, load, field in (
+                    (quotes, _quote, "quotes"),
+                    (claims, _claim, "claims"),
+                    (time_refs, _time, "times"),
+                ):
+                    stmt = (
+                        select(table)
+                        .where(table.c.article_id.in_(part))
+                        .order_by(table.c.article_id, table.c.start_char)
+                    )
+                    for row in conn.execute(stmt):
+                        getattr(by_id[row.article_id], field).append(load(row))
+        return found
+
     # --- across the corpus ---------------------------------------------------------------------
 
     def list_entities(

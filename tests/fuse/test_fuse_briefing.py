@@ -8,8 +8,8 @@ from storyline.fuse.briefing import (
     SAME_SENTENCE,
     BriefSentence,
     Source,
+    choose_sentences,
     content_tokens,
-    select,
 )
 from storyline.fuse.sentences import sentence_spans
 
@@ -49,7 +49,7 @@ def _texts() -> dict[str, str]:
 
 
 def test_every_sentence_is_the_words_of_its_first_source_and_found_in_every_cited_one():
-    chosen = select(_sources())
+    chosen = choose_sentences(_sources())
     assert chosen
     texts = _texts()
     for sentence in chosen:
@@ -68,7 +68,7 @@ def test_every_sentence_is_the_words_of_its_first_source_and_found_in_every_cite
 
 
 def test_the_same_sentence_in_other_words_is_independent_support():
-    chosen = select(_sources())
+    chosen = choose_sentences(_sources())
     shelters = [s for s in chosen if "shelters" in s.text]
     assert len(shelters) == 1
     assert shelters[0].text.startswith("Mayor Ilse Brandt said the town would open")
@@ -77,7 +77,7 @@ def test_the_same_sentence_in_other_words_is_independent_support():
 
 
 def test_a_sentence_republished_by_a_copy_is_one_sentence_with_both_sources():
-    chosen = select(_sources())
+    chosen = choose_sentences(_sources())
     flood = [s for s in chosen if s.text.startswith("The Marlow river burst")]
     assert len(flood) == 1
     assert flood[0].sources == ["courier", "harbour"]
@@ -86,33 +86,33 @@ def test_a_sentence_republished_by_a_copy_is_one_sentence_with_both_sources():
 
 
 def test_corroborated_facts_are_chosen_before_what_one_source_alone_says():
-    chosen = select(_sources(), max_sentences=2)
+    chosen = choose_sentences(_sources(), max_sentences=2)
     texts = " ".join(s.text for s in chosen)
     assert "bakery" not in texts and "forecasters" not in texts
     assert "340 homes" in texts
 
 
 def test_sentences_come_in_reported_order_and_respect_the_word_budget():
-    chosen = select(_sources(), max_words=40)
+    chosen = choose_sentences(_sources(), max_words=40)
     assert sum(len(s.text.split()) for s in chosen) <= 40
     order = [(s.span.article_id != "courier", s.position) for s in chosen]
     assert order == sorted(order)
 
 
 def test_nothing_to_say_gives_no_sentences():
-    assert select([]) == []
-    assert select([Source("empty", "")]) == []
-    assert select([Source("short", "Flood. Rain. Wind.")]) == []
+    assert choose_sentences([]) == []
+    assert choose_sentences([Source("empty", "")]) == []
+    assert choose_sentences([Source("short", "Flood. Rain. Wind.")]) == []
 
 
 def test_a_story_of_one_article_is_briefed_from_that_article():
-    chosen = select([Source("only", COURIER, DAY)])
+    chosen = choose_sentences([Source("only", COURIER, DAY)])
     assert chosen and all(s.sources == ["only"] for s in chosen)
 
 
 def test_undated_articles_are_briefed_after_dated_ones():
     sources = [Source("undated", LEDGER), Source("dated", COURIER, DAY)]
-    chosen: list[BriefSentence] = select(sources)
+    chosen: list[BriefSentence] = choose_sentences(sources)
     dated_first = [s.span.article_id for s in chosen]
     assert dated_first == sorted(dated_first, key=lambda a: a == "undated")
 
@@ -148,6 +148,6 @@ def test_what_one_source_alone_says_loses_even_to_a_later_sentence_others_confir
         Source("b", f"Officials spoke on Tuesday afternoon near the river. {confirmed}", DAY),
         Source("c", f"Residents gathered at the school hall. {confirmed}", DAY),
     ]
-    chosen = select(sources, max_sentences=1)
+    chosen = choose_sentences(sources, max_sentences=1)
     assert [s.text for s in chosen] == [confirmed]
     assert chosen[0].support == 3

@@ -15,7 +15,7 @@ from storyline import Storyline, get_settings
 from storyline.clean.article import clean_article
 from storyline.config import Settings
 from storyline.errors import NotFoundError, StorylineError
-from storyline.model import Article, SourceKind, Stage
+from storyline.model import Article, Claim, Quote, SourceKind, Span, Stage, TimeRef
 from storyline.store import Store
 from storyline.store.schema import MIGRATIONS, articles, schema_migrations, stories
 from storyline.store.stories import Placement
@@ -408,3 +408,22 @@ def test_a_database_from_before_events_gets_one_event_per_story(db_url: str):
         assert pending.story_id == flood
         assert pending.event_id == flood_event.id
         assert sl.story(flood).events[0].article_count == 4
+
+
+def test_story_material_loads_a_storys_articles_with_their_quotes_claims_and_dates(world: World):
+    store = world.store
+    dam = store.get_article(world.ids["dam"])
+    quote = Quote(Span(dam.id or "", 0, 9), dam.text[:9], speaker="a warden")
+    claim = Claim(Span(dam.id or "", 0, 3), 3.0, None, "boats", text=dam.text[:3])
+    when = TimeRef(Span(dam.id or "", 0, 3), dam.text[:3], "2031-03-01", "day", "stated")
+    dam.quotes, dam.claims, dam.times = [quote], [claim], [when]
+    store.save_analysis(dam)
+    material = {a.id: a for a in store.story_material(world.flood)}
+    assert set(material) == {world.ids["dam"], world.ids["evacuation"], world.ids["inquiry"]}
+    loaded = material[world.ids["dam"]]
+    assert [q.text for q in loaded.quotes] == [quote.text]
+    assert [(c.quantity, c.counted) for c in loaded.claims] == [(3.0, "boats")]
+    assert [t.value for t in loaded.times] == ["2031-03-01"]
+    assert loaded.text == dam.text and loaded.raw == ""  # raw input is not read
+    assert material[world.ids["evacuation"]].quotes == []
+    assert store.story_material(999) == []

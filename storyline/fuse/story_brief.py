@@ -1,0 +1,95 @@
+"""Fuse stage: everything a reader needs first about one story, every item with its sources.
+
+`brief_story` takes a story and its articles (with quotes, claims and dates from analysis) and
+returns a `StoryBrief`: the briefing sentences, key quotes, numeric claims with their conflicts,
+the timeline and the outlets' parts. With ``since`` it is an update: only what was first
+reported at or after that time (articles before it still count as corroboration).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storyline.fuse.briefing import BriefSentence, Source, choose_sentences
+from storyline.fuse.facts import ClaimFact, FusedQuote, fuse_claims, fuse_quotes
+from storyline.fuse.timeline import OutletRole, TimelineEntry, outlets, timeline
+from storyline.model import Article, Story
+
+MAX_QUOTES = 8
+
+
+@dataclass(slots=True)
+class StoryBrief:
+    """A story's briefing and the fused layers under it."""
+
+    story_id: int
+    title: str
+    first_seen: datetime | None
+    last_seen: datetime | None
+    since: datetime | None
+    articles: int  # articles the brief read
+    new_articles: int  # of them, published at or after ``since`` (all when there is none)
+    sentences: list[BriefSentence] = field(default_factory=list)
+    quotes: list[FusedQuote] = field(default_factory=list)
+    claims: list[ClaimFact] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    outlets: list[OutletRole] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _first(dates: list[datetime | None]) -> datetime | None:
+    known = [d for d in dates if d is not None]
+    return min(known) if known else None
+
+
+def _new(first: datetime | None, since: datetime | None) -> bool:
+    return since is None or (first is not None and first >= since)
+
+
+def brief_story(
+    story: Story, articles: list[Article], since: datetime | None = None, max_sentences: int = 12
+) -> StoryBrief:
+    """The brief of ``story`` from ``articles``; an update of what is new when ``since`` is set."""
+    new = [a for a in articles if _new(a.published, since)]
+    result = StoryBrief(
+        story.id,
+        story.title,
+        story.first_seen,
+        story.last_seen,
+        since,
+        len(articles),
+        len(new),
+    )
+    sources = [Source(a.id or "", a.text, a.published, a.outlet, a.duplicate_of) for a in articles]
+    result.sentences = choose_sentences(sources, max_sentences=max_sentences, since=since)
+    quotes = [q for q in fuse_quotes(articles) if _new(q.first, since)]
+    result.quotes = quotes[:MAX_QUOTES]
+    result.claims = _new_claims(fuse_claims(articles), since)
+    result.timeline = [
+        e for e in timeline(articles) if _new(_first([s.published for s in e.sources]), since)
+    ]
+    result.outlets = outlets(new)
+    undated = sum(a.published is None for a in articles)
+    if undated:
+        result.notes.append(
+            f"{undated} of {len(articles)} articles have no publication date: they come last in "
+            "the briefing and are left out of updates"
+        )
+    if not result.sentences:
+        result.notes.append(
+            "nothing new to brief since that date" if since else "no sentence long enough to brief"
+        )
+    return result
+
+
+def _new_claims(claims: list[ClaimFact], since: datetime | None) -> list[ClaimFact]:
+    """Claims first reported since ``since``, and older ones that a new one conflicts with;
+    conflict indexes are renumbered for the shorter list."""
+    new = {i for i, c in enumerate(claims) if _new(_first([s.published for s in c.sources]), since)}
+    keep = sorted(new | {j for i in new for j in claims[i].conflicts})
+    position = {old: n for n, old in enumerate(keep)}
+    kept = [claims[i] for i in keep]
+    for claim in kept:
+        claim.conflicts = [position[j] for j in claim.conflicts if j in position]
+    return kept

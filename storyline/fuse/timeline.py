@@ -1,0 +1,108 @@
+"""Fuse stage: a story's timeline of dated happenings, and who reported what first.
+
+A timeline entry is a sentence that mentions a day (a date the analysis resolved to a calendar
+day: "on Thursday" against the publication date, "January 24"), filed under that day. The same
+happening told in near-identical sentences by several articles is one entry with several sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storyline.fuse.briefing import content_tokens
+from storyline.fuse.sourcing import (
+    Sourced,
+    earliest_first,
+    jaccard,
+    origin_of,
+    sentence_around,
+    sourced,
+)
+from storyline.model import Article
+
+SAME_ENTRY = 0.5  # word Jaccard of two sentences filed under one day: one entry
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    """Something that happened on ``day``, as the sources tell it."""
+
+    day: str  # ISO date, YYYY-MM-DD
+    text: str  # the sentence of the earliest source
+    derivation: str | None  # how the day was found: stated, relative to publication ...
+    sources: list[Sourced] = field(default_factory=list)
+    support: int = 0
+
+
+@dataclass(slots=True)
+class OutletRole:
+    """An outlet's part in a story."""
+
+    outlet: str
+    articles: int
+    first: datetime | None
+    originals: int  # articles that are nobody's copy
+    copies_of: list[str] = field(default_factory=list)  # outlets it republished
+
+
+def _is_day(value: str | None) -> bool:
+    return value is not None and len(value) == 10 and value[4] == "-" and value[7] == "-"
+
+
+def timeline(articles: list[Article], limit: int = 30) -> list[TimelineEntry]:
+    """Dated entries of ``articles``, earliest day first; the best supported when there are more
+    than ``limit``."""
+    entries: list[TimelineEntry] = []
+    words: list[frozenset[str]] = []
+    origins: list[set[str]] = []
+    by_day: dict[str, list[int]] = {}
+    for article in earliest_first(articles):
+        used: set[tuple[int, int]] = set()
+        for ref in article.times:
+            if ref.kind != "DATE" or not _is_day(ref.value) or ref.granularity != "day":
+                continue
+            start, end = sentence_around(article.text, ref.span.start, ref.span.end)
+            if (start, end) in used:
+                continue
+            used.add((start, end))
+            sentence = article.text[start:end]
+            mine = frozenset(content_tokens(sentence))
+            day = ref.value or ""
+            same_day = by_day.setdefault(day, [])
+            match = next((i for i in same_day if jaccard(mine, words[i]) >= SAME_ENTRY), None)
+            if match is None:
+                entries.append(TimelineEntry(day, sentence, ref.derivation))
+                words.append(mine)
+                origins.append(set())
+                match = len(entries) - 1
+                same_day.append(match)
+            source = sourced(article, start, end)
+            entries[match].sources.append(source)
+            origins[match].add(origin_of(article))
+    for entry, found in zip(entries, origins, strict=True):
+        entry.support = len(found)
+    if len(entries) > limit:
+        entries = sorted(entries, key=lambda e: -e.support)[:limit]
+    return sorted(entries, key=lambda e: (e.day, -e.support))
+
+
+def outlets(articles: list[Article]) -> list[OutletRole]:
+    """Each outlet's articles, first publication, originals and whom it republished; the outlet
+    that reported first comes first."""
+    by_id = {a.id: a for a in articles}
+    roles: dict[str, OutletRole] = {}
+    for article in earliest_first(articles):
+        name = article.outlet or "unknown outlet"
+        role = roles.get(name)
+        if role is None:
+            role = roles[name] = OutletRole(name, 0, article.published, 0)
+        role.articles += 1
+        original = by_id.get(article.duplicate_of) if article.duplicate_of else None
+        if article.duplicate_of is None:
+            role.originals += 1
+        elif original is not None:
+            source = original.outlet or "unknown outlet"
+            if source != name and source not in role.copies_of:
+                role.copies_of.append(source)
+    return list(roles.values())
