@@ -100,9 +100,15 @@ def cut(sentences: list[str], words: int) -> str:
     return " ".join(" ".join(sentences).split()[:words])
 
 
-def storyline_summary(cluster: Cluster, words: int) -> tuple[str, list[BriefSentence]]:
+def storyline_summary(
+    cluster: Cluster, words: int, fill: bool = True
+) -> tuple[str, list[BriefSentence]]:
+    """The briefing cut to ``words``; without ``fill``, only corroborated sentences (the product
+    fills up to 5 sentences with single-source ones when too little is corroborated)."""
     sources = [Source(f"{cluster.id}/{n}", text) for n, text in enumerate(cluster.documents)]
-    chosen = choose_sentences(sources, max_sentences=40, max_words=words)
+    chosen = choose_sentences(
+        sources, max_sentences=40, max_words=words, min_sentences=5 if fill else 0
+    )
     return cut([s.text for s in chosen], words), chosen
 
 
@@ -154,6 +160,7 @@ def evaluate(
         total += len(chosen)
         outputs = {
             "storyline": summary,
+            "storyline, corroborated only (no fill)": storyline_summary(cluster, words, False)[0],
             "LexRank (this run)": cut(lexrank(cluster.documents, words), words),
             "Lead (first document)": cut([cluster.documents[0]], words),
         }

@@ -14,12 +14,14 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from storyline.assign.streaming import STOP
 from storyline.fuse.sentences import sentence_spans
+from storyline.fuse.sourcing import TokenIndex
 from storyline.model import Span
 
 _TOKEN = re.compile(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]", re.UNICODE)
@@ -63,6 +65,7 @@ class _Group:
     origins: set[str] = field(default_factory=set)
 
 
+@lru_cache(maxsize=200_000)
 def normalise(word: str) -> str:
     """Lower case without a plural or possessive ending, so variants count as one."""
     word = word.lower().replace("’", "'")
@@ -75,8 +78,15 @@ def normalise(word: str) -> str:
 
 def content_tokens(sentence: str) -> list[str]:
     """Normalised content words and numbers of a sentence, in order."""
-    found = (normalise(m.group(0)) for m in _TOKEN.finditer(sentence))
-    return [w for w in found if w not in STOP and len(w) > 1]
+    return _content(_normalised_words(sentence))
+
+
+def _normalised_words(sentence: str) -> list[str]:
+    return [normalise(word) for word in _TOKEN.findall(sentence)]
+
+
+def _content(words: list[str]) -> list[str]:
+    return [w for w in words if w not in STOP and len(w) > 1]
 
 
 def _time_key(source: Source) -> tuple[int, float, str]:
@@ -88,51 +98,60 @@ def _time_key(source: Source) -> tuple[int, float, str]:
 
 def _groups(sources: list[Source]) -> list[_Group]:
     """Sentences of all sources, near-identical ones collapsed (earliest article first)."""
-    ordered = sorted(sources, key=_time_key)
-    groups: list[_Group] = []
-    by_token: dict[str, list[int]] = defaultdict(list)
-    for source in ordered:
-        seen_here: set[int] = set()
+    found: list[tuple[Source, int, tuple[int, int], frozenset[str], set[tuple[str, str]]]] = []
+    for source in sorted(sources, key=_time_key):
         for position, (start, end) in enumerate(sentence_spans(source.text)):
             sentence = source.text[start:end]
-            tokens = content_tokens(sentence)
             words = len(sentence.split())
-            if words < MIN_WORDS or words > MAX_WORDS or len(tokens) < 3:
+            if words < MIN_WORDS or words > MAX_WORDS:
                 continue
-            token_set = frozenset(tokens)
-            match = _same(token_set, groups, by_token)
-            if match is None or match in seen_here:
-                match = len(groups)
-                groups.append(_Group([], token_set, _concepts(sentence)))
-                for token in token_set:
-                    by_token[token].append(match)
-            group = groups[match]
-            group.members.append((source, position, (start, end)))
-            group.origins.add(source.duplicate_of or source.id)
-            seen_here.add(match)
+            words_in = _normalised_words(sentence)
+            tokens = frozenset(_content(words_in))
+            if len(tokens) >= 3:
+                found.append((source, position, (start, end), tokens, _concepts(words_in)))
+    frequency: Counter[str] = Counter(t for item in found for t in item[3])
+    index = TokenIndex(frequency, SAME_SENTENCE)
+    groups: list[_Group] = []
+    exact: dict[frozenset[str], int] = {}
+    seen_here: set[int] = set()
+    current: str | None = None
+    for source, position, (start, end), tokens, concepts in found:
+        if source.id != current:
+            current, seen_here = source.id, set()
+        match = exact.get(tokens)  # the same words again: a copy or a quoted line
+        if match is None or match in seen_here:
+            match = _same(tokens, groups, index.candidates(tokens) - seen_here)
+        if match is None:
+            match = len(groups)
+            groups.append(_Group([], tokens, concepts))
+            index.add(match, tokens)
+            exact.setdefault(tokens, match)
+        group = groups[match]
+        group.members.append((source, position, (start, end)))
+        group.origins.add(source.duplicate_of or source.id)
+        seen_here.add(match)
     return groups
 
 
-def _same(
-    tokens: frozenset[str], groups: list[_Group], by_token: dict[str, list[int]]
-) -> int | None:
-    """The group whose sentence has a content-word Jaccard of at least SAME_SENTENCE."""
-    # Two sets at that Jaccard share most words; the rarest few of this sentence are enough to
-    # find every such group without comparing with all of them.
-    rare = sorted(tokens, key=lambda t: (len(by_token.get(t, ())), t))[:3]
+def _same(tokens: frozenset[str], groups: list[_Group], candidates: set[int]) -> int | None:
+    """The candidate group whose sentence is closest, at a content-word Jaccard of at least
+    SAME_SENTENCE (the earliest group on a tie)."""
+    size = len(tokens)
+    low, high = SAME_SENTENCE * size, size / SAME_SENTENCE  # sizes that can reach the Jaccard
     best, best_score = None, SAME_SENTENCE
-    for token in rare:
-        for index in by_token.get(token, ()):
-            other = groups[index].tokens
-            score = len(tokens & other) / len(tokens | other)
-            if score >= best_score:
-                best, best_score = index, score
+    for index in sorted(candidates):
+        other = groups[index].tokens
+        if not low <= len(other) <= high:
+            continue
+        common = len(tokens & other)
+        score = common / (size + len(other) - common)
+        if score > best_score or (score == best_score and best is None):
+            best, best_score = index, score
     return best
 
 
-def _concepts(sentence: str) -> set[tuple[str, str]]:
-    """Pairs of adjacent words, except pairs of two stop words ("of the")."""
-    words = [normalise(m.group(0)) for m in _TOKEN.finditer(sentence)]
+def _concepts(words: list[str]) -> set[tuple[str, str]]:
+    """Pairs of adjacent (normalised) words, except pairs of two stop words ("of the")."""
     return {(a, b) for a, b in itertools.pairwise(words) if a not in STOP or b not in STOP}
 
 
@@ -232,8 +251,13 @@ def _greedy(
 def _concept_origins(groups: list[_Group]) -> dict[tuple[str, str], set[str]]:
     found: dict[tuple[str, str], set[str]] = defaultdict(set)
     for group in groups:
-        for concept in group.concepts:
-            found[concept] |= group.origins
+        if len(group.origins) == 1:
+            (origin,) = group.origins
+            for concept in group.concepts:
+                found[concept].add(origin)
+        else:
+            for concept in group.concepts:
+                found[concept] |= group.origins
     return found
 
 

@@ -10,12 +10,14 @@ wording: a shorter quote inside a longer one, or the same words give or take a f
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from storyline.fuse.briefing import content_tokens, normalise
 from storyline.fuse.sourcing import (
     Sourced,
+    TokenIndex,
     earliest_first,
     jaccard,
     origin_of,
@@ -36,6 +38,7 @@ SAME_KIND = {
 }
 SAME_CONTEXT = 0.3  # word Jaccard of the words around two claims (numbers left out): same thing
 SAME_TIME = timedelta(hours=24)  # reports further apart than this may both be right
+MAX_CONTEXTS = 5  # mentions of a fact compared when looking for conflicts
 WINDOW = 6  # words on each side of a claim, inside its sentence, that say what it is about
 SAME_QUOTE = 0.6  # word Jaccard of two quotes by one speaker: one quote
 TOLERANCE = 0.02  # relative difference of two values that still agree
@@ -144,7 +147,8 @@ def fuse_claims(articles: list[Article]) -> list[ClaimFact]:
                 origins.append(set())
                 match = len(facts) - 1
                 kind.append(match)
-            facts[match].contexts.append(context)
+            if len(facts[match].contexts) < MAX_CONTEXTS:
+                facts[match].contexts.append(context)
             facts[match].sources.append(sourced(article, claim.span.start, claim.span.end))
             origins[match].add(origin_of(article))
     for fact, found in zip(facts, origins, strict=True):
@@ -186,35 +190,40 @@ def _same_time(first: ClaimFact, second: ClaimFact) -> bool:
 
 def fuse_quotes(articles: list[Article]) -> list[FusedQuote]:
     """Quotes of ``articles`` gathered across outlets, most carried first."""
+    said = [
+        (article, quote, frozenset(content_tokens(quote.text)))
+        for article in earliest_first(articles)
+        for quote in article.quotes
+    ]
+    frequency: Counter[str] = Counter(t for *_, tokens in said for t in tokens)
     fused: list[FusedQuote] = []
     words: list[frozenset[str]] = []
     origins: list[set[str]] = []
-    by_speaker: dict[str, list[int]] = {}
-    for article in earliest_first(articles):
-        for quote in article.quotes:
-            mine = frozenset(content_tokens(quote.text))
-            if not mine:
-                continue
-            match = None
-            said = by_speaker.setdefault(_speaker_key(quote), [])
-            for index in said:
-                common = len(mine & words[index])
-                inside = common >= 0.9 * min(len(mine), len(words[index]))
-                if inside or jaccard(mine, words[index]) >= SAME_QUOTE:
-                    match = index
-                    break
-            if match is None:
-                fused.append(FusedQuote(quote.speaker, quote.speaker_entity_id, quote.text))
-                words.append(mine)
-                origins.append(set())
-                match = len(fused) - 1
-                said.append(match)
-            item = fused[match]
-            item.sources.append(sourced(article, quote.span.start, quote.span.end))
-            if len(quote.text) > len(item.text):
-                item.text = quote.text
-                words[match] = words[match] | mine
-            origins[match].add(origin_of(article))
+    by_speaker: dict[str, TokenIndex] = {}
+    for article, quote, mine in said:
+        if not mine:
+            continue
+        index = by_speaker.setdefault(_speaker_key(quote), TokenIndex(frequency, SAME_QUOTE, True))
+        match = None
+        for candidate in sorted(index.candidates(mine)):
+            common = len(mine & words[candidate])
+            inside = common >= 0.9 * min(len(mine), len(words[candidate]))
+            if inside or jaccard(mine, words[candidate]) >= SAME_QUOTE:
+                match = candidate
+                break
+        if match is None:
+            fused.append(FusedQuote(quote.speaker, quote.speaker_entity_id, quote.text))
+            words.append(mine)
+            origins.append(set())
+            match = len(fused) - 1
+            index.add(match, mine)
+        item = fused[match]
+        item.sources.append(sourced(article, quote.span.start, quote.span.end))
+        if len(quote.text) > len(item.text):
+            item.text = quote.text
+            words[match] = words[match] | mine
+            index.add(match, words[match])  # found by its longer wording too
+        origins[match].add(origin_of(article))
     for item, found in zip(fused, origins, strict=True):
         item.support = len(found)
     # Most carried first; a quote with a known speaker before one attributed to words only.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,3 +58,46 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
 def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
     union = len(a | b)
     return len(a & b) / union if union else 0.0
+
+
+class TokenIndex:
+    """Finds earlier token sets that may share most of their tokens with a new one, without
+    comparing it with all of them.
+
+    Each set is indexed under its rarest tokens (its *prefix*, in one order for all: rarest first
+    by ``frequency``). For a Jaccard of at least ``share``, two sets' prefixes always meet (the
+    prefix filter of Chaudhuri et al., 2006), so only prefixes are looked up. With ``contained``,
+    a set sharing ``share`` of its own tokens with the other, whichever is smaller, is found too:
+    the new set's tokens are looked up among prefixes, and its prefix among all tokens.
+    Candidates still have to be checked: this only never misses one.
+    """
+
+    def __init__(self, frequency: Counter[str], share: float, contained: bool = False) -> None:
+        self.frequency = frequency
+        self.share = share
+        self.contained = contained
+        self._by_prefix: dict[str, list[int]] = defaultdict(list)
+        self._by_token: dict[str, list[int]] = defaultdict(list)
+
+    def prefix(self, tokens: Iterable[str]) -> list[str]:
+        ordered = sorted(tokens, key=lambda t: (self.frequency[t], t))
+        return ordered[: len(ordered) - math.ceil(self.share * len(ordered)) + 1]
+
+    def add(self, index: int, tokens: Iterable[str]) -> None:
+        tokens = set(tokens)
+        for token in self.prefix(tokens):
+            self._by_prefix[token].append(index)
+        if self.contained:
+            for token in tokens:
+                self._by_token[token].append(index)
+
+    def candidates(self, tokens: Iterable[str]) -> set[int]:
+        tokens = set(tokens)
+        prefix = self.prefix(tokens)
+        found: set[int] = set()
+        for token in tokens if self.contained else prefix:
+            found.update(self._by_prefix.get(token, ()))
+        if self.contained:
+            for token in prefix:
+                found.update(self._by_token.get(token, ()))
+        return found
