@@ -244,7 +244,13 @@ def _attribute(
     )
     earlier = [s.end for s in segments if s.end < seg.start and s.end > p_start]
     before = _frame_tokens(chunk, max(earlier) if earlier else p_start, seg.start, segments)
-    for tokens in (after, before[::-1]):
+    frames = (after, before[::-1])
+    closed = text[seg.start : seg.end].rstrip().endswith((".", "!", "?"))
+    if closed and text[seg.end + 1 : seg.end + 3].strip()[:1].isupper():
+        # The quote ends its sentence and a new one starts: the words before it ("X said:") are
+        # its attribution; the next sentence's verbs belong to the next sentence.
+        frames = (before[::-1], after)
+    for tokens in frames:
         for verb in _speech_verbs(tokens):
             if verb.lemma_.lower() in EVIDENTIAL:
                 continue  # "the images showed ‘…’": things show, people speak

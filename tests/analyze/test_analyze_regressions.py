@@ -28,6 +28,11 @@ def analysed() -> dict[str, Article]:
             "that the border would stay open."
         ),
         "parenthetical": "The convoy will reach the border by Friday, Ilse Varga said.",
+        "closed": (
+            'Two officers spoke to the Courier on Monday. Tomas Renko said: "We will not accept '
+            'foreign soldiers on our side of the river." The ministry declined to comment on the '
+            "figure reported by the Courier."
+        ),
     }
     return {
         name: storyline.analyze(text, published=date(2031, 3, 6)) for name, text in texts.items()
@@ -66,3 +71,10 @@ def test_a_report_before_its_speech_verb_is_indirect_speech(analysed: dict[str, 
     assert quote.kind == "indirect"
     assert quote.text == "The convoy will reach the border by Friday"
     assert quote.speaker == "Ilse Varga"
+
+
+def test_a_quote_that_ends_its_sentence_belongs_to_the_words_before_it(
+    analysed: dict[str, Article],
+) -> None:
+    (quote,) = [q for q in analysed["closed"].quotes if q.kind == "direct"]
+    assert quote.speaker == "Tomas Renko"  # not "the Courier" of the next sentence's "reported"

@@ -43,7 +43,7 @@ CORPUS: list[dict[str, Any]] = [
         "url": "https://www.echo.example/ostrava-20000",
         "title": "Ostrava deployment larger than announced",
         "text": "Varnia moved 20,000 soldiers to the Ostrava border crossing on Monday, according "
-        f'to two officers who spoke to the Echo. "{QUOTE}," Tomas Hadrava said. The ministry in '
+        f'to two officers who spoke to the Echo. Tomas Hadrava said: "{QUOTE}." The ministry in '
         "Pellin declined to comment on the figure reported by the Echo on Monday evening.",
         "published": "2031-06-09T18:00:00Z",
     },
