@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from storyline.assign.streaming import STOP
 from storyline.fuse.sentences import sentence_spans
-from storyline.fuse.sourcing import TokenIndex
+from storyline.fuse.sourcing import TokenIndex, publication_order
 from storyline.model import Span
 
 _TOKEN = re.compile(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]", re.UNICODE)
@@ -90,10 +90,7 @@ def _content(words: list[str]) -> list[str]:
 
 
 def _time_key(source: Source) -> tuple[int, float, str]:
-    """Earliest first; undated articles after dated ones."""
-    if source.published is None:
-        return (1, 0.0, source.id)
-    return (0, source.published.timestamp(), source.id)
+    return publication_order(source.published, source.id)
 
 
 def _groups(sources: list[Source]) -> list[_Group]:

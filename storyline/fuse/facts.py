@@ -19,6 +19,7 @@ from storyline.fuse.sourcing import (
     Sourced,
     TokenIndex,
     earliest_first,
+    first_published,
     jaccard,
     origin_of,
     sentence_around,
@@ -72,8 +73,7 @@ class FusedQuote:
 
     @property
     def first(self) -> datetime | None:
-        dates = [s.published for s in self.sources if s.published is not None]
-        return min(dates) if dates else None
+        return first_published(self.sources)
 
 
 def _range(claim: Claim | ClaimFact) -> tuple[float, float] | None:

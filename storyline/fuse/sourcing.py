@@ -31,15 +31,22 @@ def sourced(article: Article, start: int, end: int) -> Sourced:
     )
 
 
+def publication_order(published: datetime | None, ident: str) -> tuple[int, float, str]:
+    """A sort key: earliest first, undated after dated, then by id so the order is stable."""
+    if published is None:
+        return (1, 0.0, ident)
+    return (0, published.timestamp(), ident)
+
+
 def earliest_first(articles: list[Article]) -> list[Article]:
-    """Articles by publication time; undated ones last (by id, so the order is stable)."""
+    """Articles by publication time; undated ones last."""
+    return sorted(articles, key=lambda a: publication_order(a.published, a.id or ""))
 
-    def key(article: Article) -> tuple[int, float, str]:
-        if article.published is None:
-            return (1, 0.0, article.id or "")
-        return (0, article.published.timestamp(), article.id or "")
 
-    return sorted(articles, key=key)
+def first_published(sources: Iterable[Sourced]) -> datetime | None:
+    """The earliest publication time among ``sources`` (None when none is dated)."""
+    dates = [s.published for s in sources if s.published is not None]
+    return min(dates) if dates else None
 
 
 def origin_of(article: Article) -> str:

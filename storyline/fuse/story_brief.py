@@ -13,6 +13,7 @@ from datetime import datetime
 
 from storyline.fuse.briefing import BriefSentence, Source, choose_sentences
 from storyline.fuse.facts import ClaimFact, FusedQuote, fuse_claims, fuse_quotes
+from storyline.fuse.sourcing import first_published
 from storyline.fuse.timeline import OutletRole, TimelineEntry, outlets, timeline
 from storyline.model import Article, Story
 
@@ -38,11 +39,6 @@ class StoryBrief:
     notes: list[str] = field(default_factory=list)
 
 
-def _first(dates: list[datetime | None]) -> datetime | None:
-    known = [d for d in dates if d is not None]
-    return min(known) if known else None
-
-
 def _new(first: datetime | None, since: datetime | None) -> bool:
     return since is None or (first is not None and first >= since)
 
@@ -66,9 +62,7 @@ def brief_story(
     quotes = [q for q in fuse_quotes(articles) if _new(q.first, since)]
     result.quotes = quotes[:MAX_QUOTES]
     result.claims = _new_claims(fuse_claims(articles), since)
-    result.timeline = [
-        e for e in timeline(articles) if _new(_first([s.published for s in e.sources]), since)
-    ]
+    result.timeline = [e for e in timeline(articles) if _new(first_published(e.sources), since)]
     result.outlets = outlets(new)
     undated = sum(a.published is None for a in articles)
     if undated:
@@ -86,7 +80,7 @@ def brief_story(
 def _new_claims(claims: list[ClaimFact], since: datetime | None) -> list[ClaimFact]:
     """Claims first reported since ``since``, and older ones that a new one conflicts with;
     conflict indexes are renumbered for the shorter list."""
-    new = {i for i, c in enumerate(claims) if _new(_first([s.published for s in c.sources]), since)}
+    new = {i for i, c in enumerate(claims) if _new(first_published(c.sources), since)}
     keep = sorted(new | {j for i in new for j in claims[i].conflicts})
     position = {old: n for n, old in enumerate(keep)}
     kept = [claims[i] for i in keep]
