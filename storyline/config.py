@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storyline.errors import ConfigError
@@ -119,6 +119,20 @@ class Settings(BaseSettings):
     analyze_on_ingest: bool = Field(
         True,
         description="Annotate new articles (entities, quotes, claims, dates, places) on ingest.",
+    )
+    abstractive_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible API (such as http://127.0.0.1:8080/v1) for "
+        "the optional abstractive briefing (`brief --abstractive`); unset, the mode is off.",
+    )
+    abstractive_model: str | None = Field(
+        None, description="Model name sent to that API for the abstractive briefing."
+    )
+    abstractive_api_key: SecretStr | None = Field(
+        None, description="Bearer token for that API, if it needs one."
+    )
+    abstractive_timeout: float = Field(
+        60.0, description="Seconds the abstractive briefing waits for the model.", gt=0
     )
 
 

@@ -11,6 +11,7 @@ StorylineError
 │   └── ParseError           a record (JSONL line, WARC record, HTML page) is malformed
 ├── ExtractionError      cleaning found no article text
 ├── StorageError         the database refused or is unreachable
+├── ModelEndpointError   the language model endpoint failed (abstractive briefing only)
 └── NotFoundError        an id names nothing stored
 """
 
@@ -81,6 +82,12 @@ class StorageError(StorylineError):
     """The database refused an operation or could not be reached."""
 
     code = "storage_error"
+
+
+class ModelEndpointError(StorylineError):
+    """The language model endpoint of the abstractive briefing failed or answered nonsense."""
+
+    code = "model_endpoint_error"
 
 
 class NotFoundError(StorylineError):

@@ -10,6 +10,7 @@ from typing import Any
 
 from storyline import pipeline
 from storyline.config import Settings, get_settings
+from storyline.fuse.abstractive import abstract_writer
 from storyline.fuse.story_brief import StoryBrief, brief_story
 from storyline.model import Article, IngestReport, SourceKind, Story
 from storyline.pipeline import AnalyzeReport, AssignReport, Progress
@@ -106,11 +107,16 @@ class Storyline:
         now part of)."""
         return self.store.get_story(story_id)
 
-    def brief(self, story_id: int, since: datetime | None = None) -> StoryBrief:
+    def brief(
+        self, story_id: int, since: datetime | None = None, abstractive: bool = False
+    ) -> StoryBrief:
         """A story's sourced briefing, quotes, claims, timeline and outlets; with ``since``, an
-        update of what was first reported at or after it."""
+        update of what was first reported at or after it; with ``abstractive``, a briefing
+        written by the model at ``abstractive_url`` too, every sentence checked against its
+        sources."""
+        writer = abstract_writer(self.settings) if abstractive else None
         found = self.store.get_story(story_id)
-        return brief_story(found, self.store.story_material(found.id), _aware(since))
+        return brief_story(found, self.store.story_material(found.id), _aware(since), writer=writer)
 
     def merge_stories(self, source: int, target: int) -> Story:
         """Fold story ``source`` into ``target`` (recorded as a change of both)."""

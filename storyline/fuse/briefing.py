@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
+import operator
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
 from storyline.assign.streaming import STOP
-from storyline.fuse.sentences import sentence_spans
-from storyline.fuse.sourcing import TokenIndex, publication_order
+from storyline.fuse.sourcing import TokenIndex, publication_order, split_sentences
 from storyline.model import Span
 
 _TOKEN = re.compile(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]", re.UNICODE)
@@ -30,6 +32,18 @@ MAX_WORDS = 60  # longer ones are run-on lists or text without stops
 SAME_SENTENCE = 0.7  # content-word Jaccard at which two sentences are one
 MIN_SUPPORT = 2  # articles that must carry a concept for it to count (with 3 or more articles)
 LEAD_WEIGHT = 1.0  # a sentence's gain is raised by LEAD_WEIGHT / (1 + its position in the article)
+# A story of thousands of articles is read from the top of each article down: news puts what
+# matters first, background last. Each article gives at least MIN_POSITIONS sentences, and more
+# while the story stays under SENTENCES_READ in all.
+SENTENCES_READ = 20_000
+MIN_POSITIONS = 30
+# Up to EAGER_LIMIT distinct sentences, near-identical ones are grouped before choosing, so their
+# sources count together; above it (stories of hundreds of articles), only the chosen sentences'
+# near-identical ones are gathered, which keeps a brief of 2,000 articles within seconds.
+EAGER_LIMIT = 20_000
+
+
+Concept = str  # two adjacent normalised words, joined by a space
 
 
 @dataclass(slots=True)
@@ -57,17 +71,23 @@ class BriefSentence:
 
 @dataclass(slots=True)
 class _Group:
-    """Near-identical sentences across articles; the first member is the earliest."""
+    """Sentences with the same content words across articles; the first member is the earliest.
+    Near-identical groups are merged into a chosen one only when it is chosen (`_Pool.expand`)."""
 
     members: list[tuple[Source, int, tuple[int, int]]]  # (article, position, span)
     tokens: frozenset[str]
-    concepts: set[tuple[str, str]] = field(default_factory=set)
+    concepts: set[Concept] = field(default_factory=set)
     origins: set[str] = field(default_factory=set)
+    lead: int = 0  # the earliest position of the sentence in any of its articles
+    near: list[int] = field(default_factory=list)  # groups merged into this one when chosen
 
 
-@lru_cache(maxsize=200_000)
 def normalise(word: str) -> str:
     """Lower case without a plural or possessive ending, so variants count as one."""
+    return _NORMALISED[word]
+
+
+def _normalise(word: str) -> str:
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
@@ -76,17 +96,47 @@ def normalise(word: str) -> str:
     return word
 
 
+class _WordCache(dict[str, str]):
+    """Each word's normalised form, computed once (a briefing reads millions of words)."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) > 500_000:
+            self.clear()  # a long-running server reads an open vocabulary
+        value = self[word] = _normalise(word)
+        return value
+
+
+class _ContentCache(dict[str, bool]):
+    """Whether a normalised word is a content word (not a stop word, longer than a letter)."""
+
+    def __missing__(self, word: str) -> bool:
+        if len(self) > 500_000:
+            self.clear()
+        value = self[word] = word not in STOP and len(word) > 1
+        return value
+
+
+_NORMALISED = _WordCache()
+_ZEROS = itertools.repeat(0)  # the default of every weight lookup
+_IS_CONTENT = _ContentCache()
+
+
 def content_tokens(sentence: str) -> list[str]:
     """Normalised content words and numbers of a sentence, in order."""
     return _content(_normalised_words(sentence))
 
 
 def _normalised_words(sentence: str) -> list[str]:
-    return [normalise(word) for word in _TOKEN.findall(sentence)]
+    return list(map(_NORMALISED.__getitem__, _TOKEN.findall(sentence)))
 
 
 def _content(words: list[str]) -> list[str]:
-    return [w for w in words if w not in STOP and len(w) > 1]
+    return list(filter(_IS_CONTENT.__getitem__, words))
+
+
+@lru_cache(maxsize=1)
+def _stop_pairs() -> frozenset[Concept]:
+    return frozenset(f"{a} {b}" for a, b in itertools.product(STOP, repeat=2))
 
 
 def _time_key(source: Source) -> tuple[int, float, str]:
@@ -94,45 +144,56 @@ def _time_key(source: Source) -> tuple[int, float, str]:
 
 
 def _groups(sources: list[Source]) -> list[_Group]:
-    """Sentences of all sources, near-identical ones collapsed (earliest article first)."""
-    found: list[tuple[Source, int, tuple[int, int], frozenset[str], set[tuple[str, str]]]] = []
+    """Sentences of all sources, those with the same content words collapsed (a copy or a quoted
+    line), earliest article first."""
+    groups: list[_Group] = []
+    exact: dict[frozenset[str], int] = {}
+    positions = max(MIN_POSITIONS, SENTENCES_READ // max(1, len(sources)))
     for source in sorted(sources, key=_time_key):
-        for position, (start, end) in enumerate(sentence_spans(source.text)):
-            sentence = source.text[start:end]
+        text, origin = source.text, source.duplicate_of or source.id
+        for position, (start, end) in enumerate(split_sentences(text)[:positions]):
+            sentence = text[start:end]
             words = len(sentence.split())
             if words < MIN_WORDS or words > MAX_WORDS:
                 continue
             words_in = _normalised_words(sentence)
             tokens = frozenset(_content(words_in))
-            if len(tokens) >= 3:
-                found.append((source, position, (start, end), tokens, _concepts(words_in)))
-    frequency: Counter[str] = Counter(t for item in found for t in item[3])
-    index = TokenIndex(frequency, SAME_SENTENCE)
-    groups: list[_Group] = []
-    exact: dict[frozenset[str], int] = {}
-    seen_here: set[int] = set()
-    current: str | None = None
-    for source, position, (start, end), tokens, concepts in found:
-        if source.id != current:
-            current, seen_here = source.id, set()
-        match = exact.get(tokens)  # the same words again: a copy or a quoted line
-        if match is None or match in seen_here:
-            match = _same(tokens, groups, index.candidates(tokens) - seen_here)
-        if match is None:
-            match = len(groups)
-            groups.append(_Group([], tokens, concepts))
-            index.add(match, tokens)
-            exact.setdefault(tokens, match)
-        group = groups[match]
-        group.members.append((source, position, (start, end)))
-        group.origins.add(source.duplicate_of or source.id)
-        seen_here.add(match)
+            if len(tokens) < 3:
+                continue
+            index = exact.get(tokens)
+            if index is None:
+                index = exact[tokens] = len(groups)
+                groups.append(_Group([], tokens, _concepts(words_in), lead=position))
+            group = groups[index]
+            group.members.append((source, position, (start, end)))
+            group.origins.add(origin)
     return groups
 
 
-def _same(tokens: frozenset[str], groups: list[_Group], candidates: set[int]) -> int | None:
-    """The candidate group whose sentence is closest, at a content-word Jaccard of at least
-    SAME_SENTENCE (the earliest group on a tie)."""
+def _merge_near(groups: list[_Group]) -> list[_Group]:
+    """Each group joined to the closest earlier one whose words are near-identical (content-word
+    Jaccard of at least SAME_SENTENCE), so that its sources count as one sentence's; the earlier
+    group's words and concepts stand for both."""
+    index = TokenIndex(Counter(t for g in groups for t in g.tokens), SAME_SENTENCE)
+    merged: list[_Group] = []
+    for group in groups:
+        match = _closest(group.tokens, merged, index.candidates(group.tokens))
+        if match is None:
+            index.add(len(merged), group.tokens)
+            merged.append(group)
+            continue
+        target = merged[match]
+        target.members.extend(group.members)
+        target.origins |= group.origins
+        target.lead = min(target.lead, group.lead)
+    for group in merged:
+        group.members.sort(key=lambda m: (_time_key(m[0]), m[1]))
+    return merged
+
+
+def _closest(tokens: frozenset[str], groups: list[_Group], candidates: set[int]) -> int | None:
+    """The candidate whose words are closest to ``tokens``, at a Jaccard of at least
+    SAME_SENTENCE (the earliest on a tie)."""
     size = len(tokens)
     low, high = SAME_SENTENCE * size, size / SAME_SENTENCE  # sizes that can reach the Jaccard
     best, best_score = None, SAME_SENTENCE
@@ -147,9 +208,70 @@ def _same(tokens: frozenset[str], groups: list[_Group], candidates: set[int]) ->
     return best
 
 
-def _concepts(words: list[str]) -> set[tuple[str, str]]:
+class _Pool:
+    """The groups a briefing chooses from, and the near-identical ones of a chosen group.
+
+    When the groups were not merged beforehand (``lazy``), near-identical sentences are found
+    only for the dozen sentences chosen, not for all pairs: any such sentence shares one of the
+    chosen sentence's rarest words (the prefix filter of Chaudhuri et al., 2006), so an index
+    from each word to the groups holding it finds them all.
+    """
+
+    def __init__(self, groups: list[_Group], lazy: bool) -> None:
+        self.groups = groups
+        self.lazy = lazy
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for index, group in enumerate(groups if lazy else []):
+            for token in group.tokens:
+                self.postings[token].append(index)
+
+    def near(self, index: int) -> list[int]:
+        """Groups whose words are near-identical to group ``index``'s (itself included)."""
+        if not self.lazy:
+            return [index]
+        tokens = self.groups[index].tokens
+        size = len(tokens)
+        rarest = sorted(tokens, key=lambda t: (len(self.postings[t]), t))
+        prefix = rarest[: size - math.ceil(SAME_SENTENCE * size) + 1]
+        low, high = SAME_SENTENCE * size, size / SAME_SENTENCE
+        found = {index}
+        for token in prefix:
+            for other in self.postings[token]:
+                if other in found:
+                    continue
+                words = self.groups[other].tokens
+                if low <= len(words) <= high:
+                    common = len(tokens & words)
+                    if common >= SAME_SENTENCE * (size + len(words) - common):
+                        found.add(other)
+        return sorted(found)
+
+    def expand(self, index: int) -> _Group:
+        """Group ``index`` with its near-identical groups merged in, earliest member first."""
+        near = self.near(index)
+        if len(near) == 1:
+            self.groups[index].near = near
+            return self.groups[index]
+        chosen = self.groups[index]
+        members = sorted(
+            (m for i in near for m in self.groups[i].members),
+            key=lambda m: (_time_key(m[0]), m[1]),
+        )
+        merged = _Group(members, chosen.tokens, set(chosen.concepts), lead=chosen.lead)
+        for i in near:
+            merged.origins |= self.groups[i].origins
+            merged.concepts |= self.groups[i].concepts
+            merged.lead = min(merged.lead, self.groups[i].lead)
+        merged.near = near
+        return merged
+
+
+def _concepts(words: list[str]) -> set[Concept]:
     """Pairs of adjacent (normalised) words, except pairs of two stop words ("of the")."""
-    return {(a, b) for a, b in itertools.pairwise(words) if a not in STOP or b not in STOP}
+    # Joined into one string, not a tuple: strings are not tracked by the garbage collector,
+    # and a story of 2,000 articles has millions of concepts.
+    spaced = [word + " " for word in words[:-1]]
+    return set(map(operator.add, spaced, words[1:])).difference(_stop_pairs())
 
 
 def choose_sentences(
@@ -166,22 +288,26 @@ def choose_sentences(
     groups = _groups(sources)
     if not groups:
         return []
-    origins = _concept_origins(groups)
+    lazy = len(groups) > EAGER_LIMIT
+    if not lazy:
+        groups = _merge_near(groups)
+    pool = _Pool(groups, lazy)
+    carriers = _concept_carriers(groups)
     floor = MIN_SUPPORT if len({o for g in groups for o in g.origins}) >= 3 else 1
-    covered: set[tuple[str, str]] = set()
+    covered: set[Concept] = set()
     candidates = list(range(len(groups)))
     if since is not None:
         known = [g for g in groups if not _is_new(g, since)]
         covered = set().union(*(g.concepts for g in known)) if known else set()
         candidates = [i for i, g in enumerate(groups) if _is_new(g, since)]
-    budget = _Budget(max_sentences, max_words)
-    weights = {c: len(o) for c, o in origins.items() if len(o) >= floor}
-    _greedy(groups, candidates, weights, covered, budget)
+    budget = _Budget(max_sentences, max_words, since)
+    weights = {c: n for c, n in carriers.items() if n >= floor}
+    _greedy(pool, candidates, weights, covered, budget)
     if len(budget.chosen) < min_sentences and floor > 1:
         # Too little is corroborated: fill up with what single sources report, by the same rule.
         budget.limit = min(min_sentences, max_sentences)
         left = [i for i in candidates if i not in budget.taken]
-        _greedy(groups, left, {c: len(o) for c, o in origins.items()}, covered, budget)
+        _greedy(pool, left, carriers, covered, budget)
     return [_sentence(group, score) for group, score in sorted(budget.chosen, key=_reading_order)]
 
 
@@ -194,6 +320,7 @@ def _is_new(group: _Group, since: datetime) -> bool:
 class _Budget:
     limit: int
     max_words: int | None
+    since: datetime | None
     words: int = 0
     chosen: list[tuple[_Group, float]] = field(default_factory=list)
     taken: set[int] = field(default_factory=set)
@@ -205,25 +332,29 @@ class _Budget:
 
 
 def _greedy(
-    groups: list[_Group],
+    pool: _Pool,
     candidates: list[int],
-    weights: dict[tuple[str, str], int],
-    covered: set[tuple[str, str]],
+    weights: Mapping[Concept, int],
+    covered: set[Concept],
     budget: _Budget,
 ) -> None:
     """Take the sentence with the best gain per word until the budget is spent. Gains only fall
-    as concepts get covered, so a stale gain is an upper bound: the heap is lazily re-scored."""
+    as concepts get covered, so a stale gain is an upper bound: the heap is lazily re-scored.
+    A chosen sentence takes its near-identical ones with it: they are never chosen again."""
+    groups = pool.groups
 
     def gain(index: int) -> float:
         group = groups[index]
-        value = sum(weights.get(c, 0) for c in group.concepts - covered)
+        value = sum(map(weights.get, group.concepts - covered, _ZEROS))
         # Reporters put what matters first: a lead sentence of any of its articles counts more.
-        return value * (1 + LEAD_WEIGHT / (1 + min(member[1] for member in group.members)))
+        return value * (1 + LEAD_WEIGHT / (1 + group.lead))
 
     heap = [(-gain(i) / len(groups[i].tokens), i) for i in candidates]
     heapq.heapify(heap)
     while heap and not budget.full():
         _, index = heapq.heappop(heap)
+        if index in budget.taken:
+            continue
         value = gain(index)
         ratio = value / len(groups[index].tokens)
         if heap and -ratio > heap[0][0]:
@@ -231,7 +362,10 @@ def _greedy(
             continue
         if value <= 0:
             break
-        group = groups[index]
+        group = pool.expand(index)
+        if budget.since is not None and not _is_new(group, budget.since):
+            budget.taken.update(group.near)  # reported before in other words: not news
+            continue
         length = _words(group)
         if (
             budget.max_words is not None
@@ -240,22 +374,21 @@ def _greedy(
         ):
             continue  # too long for what is left: a shorter one may still fit
         budget.chosen.append((group, value))
-        budget.taken.add(index)
+        budget.taken.update(group.near)
         budget.words += length
         covered |= group.concepts
 
 
-def _concept_origins(groups: list[_Group]) -> dict[tuple[str, str], set[str]]:
-    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+def _concept_carriers(groups: list[_Group]) -> Counter[Concept]:
+    """For each concept, how many independent articles (origins) carry it."""
+    by_origin: dict[str, list[set[Concept]]] = defaultdict(list)
     for group in groups:
-        if len(group.origins) == 1:
-            (origin,) = group.origins
-            for concept in group.concepts:
-                found[concept].add(origin)
-        else:
-            for concept in group.concepts:
-                found[concept] |= group.origins
-    return found
+        for origin in group.origins:
+            by_origin[origin].append(group.concepts)
+    carriers: Counter[Concept] = Counter()
+    for concepts in by_origin.values():
+        carriers.update(set().union(*concepts))
+    return carriers
 
 
 def _words(group: _Group) -> int:

@@ -42,6 +42,7 @@ SAME_TIME = timedelta(hours=24)  # reports further apart than this may both be r
 MAX_CONTEXTS = 5  # mentions of a fact compared when looking for conflicts
 WINDOW = 6  # words on each side of a claim, inside its sentence, that say what it is about
 SAME_QUOTE = 0.6  # word Jaccard of two quotes by one speaker: one quote
+INSIDE = 0.9  # share of a quote's words inside a longer quote by the speaker: a part of it
 TOLERANCE = 0.02  # relative difference of two values that still agree
 
 
@@ -203,12 +204,15 @@ def fuse_quotes(articles: list[Article]) -> list[FusedQuote]:
     for article, quote, mine in said:
         if not mine:
             continue
-        index = by_speaker.setdefault(_speaker_key(quote), TokenIndex(frequency, SAME_QUOTE, True))
+        index = by_speaker.setdefault(
+            _speaker_key(quote), TokenIndex(frequency, SAME_QUOTE, INSIDE)
+        )
         match = None
         for candidate in sorted(index.candidates(mine)):
-            common = len(mine & words[candidate])
-            inside = common >= 0.9 * min(len(mine), len(words[candidate]))
-            if inside or jaccard(mine, words[candidate]) >= SAME_QUOTE:
+            theirs = words[candidate]
+            common = len(mine & theirs)
+            inside = common >= INSIDE * min(len(mine), len(theirs))
+            if inside or common >= SAME_QUOTE * (len(mine) + len(theirs) - common):
                 match = candidate
                 break
         if match is None:

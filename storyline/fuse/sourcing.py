@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
+import gc
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from storyline.fuse.sentences import sentence_spans
 from storyline.model import Article, Span
@@ -56,10 +60,34 @@ def origin_of(article: Article) -> str:
 
 def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     """The span of the sentence holding ``start`` (stretched to ``end``)."""
-    for s, e in sentence_spans(text):
-        if s <= start < e:
-            return s, max(e, end)
+    spans = split_sentences(text)
+    n = bisect.bisect_right(spans, (start, math.inf)) - 1
+    if n >= 0 and spans[n][0] <= start < spans[n][1]:
+        return spans[n][0], max(spans[n][1], end)
     return start, end
+
+
+@lru_cache(maxsize=4096)
+def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """`sentence_spans` of ``text``, kept for the texts of the last few thousand articles: the
+    briefing, the figures and the timeline of one story all read the same sentences."""
+    return tuple(sentence_spans(text))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a story is fused.
+
+    Fusing a story of thousands of articles builds hundreds of thousands of small sets and tuples
+    that live until the brief is done; each full collection walks all of them, which made up a
+    third of the time. Nothing fused forms a cycle, so nothing is left for the collector."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
@@ -73,38 +101,49 @@ class TokenIndex:
 
     Each set is indexed under its rarest tokens (its *prefix*, in one order for all: rarest first
     by ``frequency``). For a Jaccard of at least ``share``, two sets' prefixes always meet (the
-    prefix filter of Chaudhuri et al., 2006), so only prefixes are looked up. With ``contained``,
-    a set sharing ``share`` of its own tokens with the other, whichever is smaller, is found too:
-    the new set's tokens are looked up among prefixes, and its prefix among all tokens.
+    prefix filter of Chaudhuri et al., 2006), so only prefixes are looked up. With ``inside``, a
+    set with at least that share of its own tokens in the other, whichever is smaller, is found
+    too: the smaller set's ``inside`` prefix is among the larger one's tokens, so the new set's
+    tokens are looked up among such prefixes, and its own such prefix among all tokens.
     Candidates still have to be checked: this only never misses one.
     """
 
-    def __init__(self, frequency: Counter[str], share: float, contained: bool = False) -> None:
+    def __init__(self, frequency: Counter[str], share: float, inside: float | None = None) -> None:
         self.frequency = frequency
         self.share = share
-        self.contained = contained
+        self.inside = inside
         self._by_prefix: dict[str, list[int]] = defaultdict(list)
+        self._by_inside_prefix: dict[str, list[int]] = defaultdict(list)
         self._by_token: dict[str, list[int]] = defaultdict(list)
 
+    def _rarest(self, tokens: Iterable[str]) -> list[str]:
+        return sorted(tokens, key=lambda t: (self.frequency[t], t))
+
+    @staticmethod
+    def _prefix(ordered: list[str], share: float) -> list[str]:
+        return ordered[: len(ordered) - math.ceil(share * len(ordered)) + 1]
+
     def prefix(self, tokens: Iterable[str]) -> list[str]:
-        ordered = sorted(tokens, key=lambda t: (self.frequency[t], t))
-        return ordered[: len(ordered) - math.ceil(self.share * len(ordered)) + 1]
+        return self._prefix(self._rarest(tokens), self.share)
 
     def add(self, index: int, tokens: Iterable[str]) -> None:
-        tokens = set(tokens)
-        for token in self.prefix(tokens):
+        ordered = self._rarest(set(tokens))
+        for token in self._prefix(ordered, self.share):
             self._by_prefix[token].append(index)
-        if self.contained:
-            for token in tokens:
+        if self.inside is not None:
+            for token in self._prefix(ordered, self.inside):
+                self._by_inside_prefix[token].append(index)
+            for token in ordered:
                 self._by_token[token].append(index)
 
     def candidates(self, tokens: Iterable[str]) -> set[int]:
-        tokens = set(tokens)
-        prefix = self.prefix(tokens)
+        ordered = self._rarest(set(tokens))
         found: set[int] = set()
-        for token in tokens if self.contained else prefix:
+        for token in self._prefix(ordered, self.share):
             found.update(self._by_prefix.get(token, ()))
-        if self.contained:
-            for token in prefix:
+        if self.inside is not None:
+            for token in ordered:  # an earlier, smaller set inside this one
+                found.update(self._by_inside_prefix.get(token, ()))
+            for token in self._prefix(ordered, self.inside):  # this one inside an earlier one
                 found.update(self._by_token.get(token, ()))
         return found

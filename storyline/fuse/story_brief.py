@@ -3,7 +3,8 @@
 `brief_story` takes a story and its articles (with quotes, claims and dates from analysis) and
 returns a `StoryBrief`: the briefing sentences, key quotes, numeric claims with their conflicts,
 the timeline and the outlets' parts. With ``since`` it is an update: only what was first
-reported at or after that time (articles before it still count as corroboration).
+reported at or after that time (articles before it still count as corroboration). With a
+``writer`` (the optional abstractive mode), a written briefing checked against its sources too.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from storyline.fuse.abstractive import MATERIAL, Abstract, Writer
 from storyline.fuse.briefing import BriefSentence, Source, choose_sentences
 from storyline.fuse.facts import ClaimFact, FusedQuote, fuse_claims, fuse_quotes
-from storyline.fuse.sourcing import first_published
+from storyline.fuse.sourcing import collector_paused, first_published
 from storyline.fuse.timeline import OutletRole, TimelineEntry, outlets, timeline
 from storyline.model import Article, Story
 
@@ -37,6 +39,7 @@ class StoryBrief:
     timeline: list[TimelineEntry] = field(default_factory=list)
     outlets: list[OutletRole] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    abstract: Abstract | None = None  # the written briefing, when one was asked for
 
 
 def _new(first: datetime | None, since: datetime | None) -> bool:
@@ -44,9 +47,39 @@ def _new(first: datetime | None, since: datetime | None) -> bool:
 
 
 def brief_story(
-    story: Story, articles: list[Article], since: datetime | None = None, max_sentences: int = 12
+    story: Story,
+    articles: list[Article],
+    since: datetime | None = None,
+    max_sentences: int = 12,
+    writer: Writer | None = None,
 ) -> StoryBrief:
-    """The brief of ``story`` from ``articles``; an update of what is new when ``since`` is set."""
+    """The brief of ``story`` from ``articles``; an update of what is new when ``since`` is set;
+    with ``writer``, a written briefing of the story's most central sentences as well."""
+    with collector_paused():
+        result = _brief(story, articles, since, max_sentences)
+        if writer is None:
+            return result
+        sources = [_source(a) for a in articles]
+        material = choose_sentences(sources, max_sentences=MATERIAL, since=since)
+    result.abstract = writer(material)
+    dropped = len(result.abstract.dropped)
+    if dropped:
+        result.notes.append(
+            f"{dropped} of {dropped + len(result.abstract.sentences)} written sentences were "
+            "dropped: no source sentence supports them (listed under the written briefing)"
+        )
+    return result
+
+
+def _source(article: Article) -> Source:
+    return Source(
+        article.id or "", article.text, article.published, article.outlet, article.duplicate_of
+    )
+
+
+def _brief(
+    story: Story, articles: list[Article], since: datetime | None, max_sentences: int
+) -> StoryBrief:
     new = [a for a in articles if _new(a.published, since)]
     result = StoryBrief(
         story.id,
@@ -57,7 +90,7 @@ def brief_story(
         len(articles),
         len(new),
     )
-    sources = [Source(a.id or "", a.text, a.published, a.outlet, a.duplicate_of) for a in articles]
+    sources = [_source(a) for a in articles]
     result.sentences = choose_sentences(sources, max_sentences=max_sentences, since=since)
     quotes = [q for q in fuse_quotes(articles) if _new(q.first, since)]
     result.quotes = quotes[:MAX_QUOTES]

@@ -15,7 +15,15 @@ from fastapi.templating import Jinja2Templates
 
 from storyline import __version__
 from storyline.config import Settings
-from storyline.errors import IngestError, NotFoundError, StorageError, StorylineError
+from storyline.errors import (
+    ConfigError,
+    IngestError,
+    ModelEndpointError,
+    NotFoundError,
+    StorageError,
+    StorylineError,
+)
+from storyline.fuse.abstractive import abstract_writer
 from storyline.fuse.story_brief import brief_story
 from storyline.serve.api_analysis import add_analysis_routes
 from storyline.serve.brief_render import brief_html, brief_json, brief_markdown
@@ -35,7 +43,13 @@ from storyline.serve.views import (
 )
 from storyline.store import Store
 
-_STATUS = {NotFoundError: 404, IngestError: 400, StorageError: 503}
+_STATUS = {
+    NotFoundError: 404,
+    IngestError: 400,
+    ConfigError: 400,
+    StorageError: 503,
+    ModelEndpointError: 502,
+}
 _ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 503: {"model": ErrorOut}}
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
@@ -155,6 +169,8 @@ def create_app(settings: Settings) -> FastAPI:
         response_model=None,
         responses={
             **_ERRORS,
+            400: {"model": ErrorOut, "description": "abstractive asked for, no model set"},
+            502: {"model": ErrorOut, "description": "the model endpoint failed"},
             200: {
                 "description": "The brief as JSON (default), Markdown or HTML",
                 "content": {
@@ -174,6 +190,13 @@ def create_app(settings: Settings) -> FastAPI:
             Query(description="An update: only what was first reported at or after this time."),
         ] = None,
         format: Annotated[str, Query(pattern="^(json|md|html)$")] = "json",
+        abstractive: Annotated[
+            bool,
+            Query(
+                description="Also a briefing written by the model at the abstractive_url "
+                "setting, each sentence checked against its sources (off by default)."
+            ),
+        ] = False,
     ) -> Any:
         """A story's briefing: 5-12 extractive sentences, each with the articles it rests on;
         key quotes across outlets; figures with corroboration counts and conflicts; a timeline;
@@ -181,8 +204,9 @@ def create_app(settings: Settings) -> FastAPI:
         db = store(request)
         if since is not None and since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
+        writer = abstract_writer(settings) if abstractive else None
         story = db.get_story(story_id)
-        result = brief_story(story, db.story_material(story.id), since)
+        result = brief_story(story, db.story_material(story.id), since, writer=writer)
         if format == "json":
             return brief_json(result)
         titles = {a["id"]: a["title"] for a in db.list_articles(story_id=story.id, limit=100_000)}

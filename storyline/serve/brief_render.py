@@ -75,7 +75,9 @@ def brief_markdown(brief: StoryBrief, titles: dict[str, str | None] | None = Non
     lines = [heading, "", f"Story {brief.story_id}, {span}; {brief.articles} articles."]
     if brief.since:
         lines[-1] += f" {brief.new_articles} published since {brief.since.date().isoformat()}."
-    lines += ["", "## Briefing", ""]
+    if brief.abstract is not None:
+        lines += _written(brief, cite)
+    lines += ["", "## Briefing" if brief.abstract is None else "## Key sentences (extractive)", ""]
     for sentence in brief.sentences:
         support = f" ({sentence.support} independent sources)" if sentence.support > 1 else ""
         lines.append(f"- {sentence.text} {cite.cite(sentence.sources)}{support}")
@@ -137,6 +139,26 @@ def brief_markdown(brief: StoryBrief, titles: dict[str, str | None] | None = Non
     return "\n".join(lines) + "\n"
 
 
+def _written(brief: StoryBrief, cite: _Citations) -> list[str]:
+    """The written briefing's lines: kept sentences with citations, then what was dropped."""
+    abstract = brief.abstract
+    assert abstract is not None
+    lines = [
+        "",
+        f"## Written briefing ({abstract.model}; every sentence checked against its sources)",
+        "",
+    ]
+    for sentence in abstract.sentences:
+        recited = " (re-cited: its own citations did not support it)" if sentence.recited else ""
+        lines.append(f"- {sentence.text} {cite.cite(sentence.sources)}{recited}")
+    if not abstract.sentences:
+        lines.append("- (no written sentence was supported by the sources)")
+    if abstract.dropped:
+        lines += ["", "Dropped, with no supporting source sentence:", ""]
+        lines += [f"- ~~{d.text}~~ ({d.reason})" for d in abstract.dropped]
+    return lines
+
+
 def _day(value: datetime | None) -> str:
     return value.date().isoformat() if value is not None else "undated"
 
@@ -173,7 +195,7 @@ def brief_html(brief: StoryBrief, titles: dict[str, str | None] | None = None) -
 
 def _inline(text: str) -> str:
     escaped = html.escape(text, quote=False)
-    parts = escaped.split("**")
-    return "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts)).replace(
-        "`", ""
-    )
+    for mark, tag in (("**", "strong"), ("~~", "del")):
+        parts = escaped.split(mark)
+        escaped = "".join(f"<{tag}>{p}</{tag}>" if i % 2 else p for i, p in enumerate(parts))
+    return escaped.replace("`", "")

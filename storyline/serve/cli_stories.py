@@ -156,6 +156,12 @@ def brief(
     output: str = typer.Option(
         "md", "--format", help="md (Markdown), html or json.", case_sensitive=False
     ),
+    abstractive: bool = typer.Option(
+        False,
+        "--abstractive",
+        help="Also a briefing written by the model at STORYLINE_ABSTRACTIVE_URL, every sentence "
+        "checked against its sources (unsupported ones are dropped and listed).",
+    ),
 ) -> None:
     """Print a story's sourced briefing: sentences with citations, key quotes, figures with
     conflicts flagged, a timeline and the outlets' parts."""
@@ -164,7 +170,7 @@ def brief(
         _fail(StorylineError(f"unknown format {output!r}: use one of {', '.join(FORMATS)}"))
     with _open(db) as sl:
         try:
-            result = sl.brief(story_id, since)
+            result = sl.brief(story_id, since, abstractive)
         except StorylineError as exc:
             _fail(exc)
         titles = {a["id"]: a["title"] for a in sl.articles(story_id=result.story_id, limit=100_000)}

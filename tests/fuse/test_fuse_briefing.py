@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from storyline.fuse import briefing
 from storyline.fuse.briefing import (
     SAME_SENTENCE,
     BriefSentence,
@@ -14,6 +17,16 @@ from storyline.fuse.briefing import (
 from storyline.fuse.sentences import sentence_spans
 
 DAY = datetime(2031, 4, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True, params=["eager", "lazy"])
+def grouping(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test in both ways of grouping near-identical sentences: all before choosing (small
+    stories) and only the chosen sentences' (stories of hundreds of articles)."""
+    if request.param == "lazy":
+        monkeypatch.setattr(briefing, "EAGER_LIMIT", 0)
+    return str(request.param)
+
 
 # A fictional story told by three outlets; the Harbour Post republishes the Valley Courier.
 COURIER = (
@@ -151,3 +164,20 @@ def test_what_one_source_alone_says_loses_even_to_a_later_sentence_others_confir
     chosen = choose_sentences(sources, max_sentences=1)
     assert [s.text for s in chosen] == [confirmed]
     assert chosen[0].support == 3
+
+
+def test_an_update_leaves_out_what_was_reported_before_in_other_words() -> None:
+    later = Source(
+        "gazette",
+        "Mayor Ilse Brandt said the town would open three shelters at its schools on Wednesday. "
+        "Rain is expected to ease by Thursday across the Marlow valley, forecasters said.",
+        DAY + timedelta(days=1),
+    )
+    sources = [Source("courier", COURIER, DAY), later]
+    update = choose_sentences(sources, since=DAY + timedelta(hours=12), min_sentences=1)
+    assert [s.text for s in update] == [
+        "Rain is expected to ease by Thursday across the Marlow valley, forecasters said."
+    ]
+    everything = choose_sentences(sources, min_sentences=1)
+    shelters = [s for s in everything if "shelters" in s.text]
+    assert len(shelters) == 1 and shelters[0].sources == ["courier", "gazette"]

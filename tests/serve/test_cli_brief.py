@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from storyline import Storyline
+from tests.chat_server import chat_server, completion, numbered_sentences
 from tests.live_server import live_server
 from tests.serve.test_cli_stories import cli, cli_json
 
@@ -178,3 +179,63 @@ def test_the_brief_over_http_in_json_markdown_and_html(story):
         assert client.get("/api/v1/stories/999/brief").status_code == 404
         assert client.get(f"/api/v1/stories/{story_id}/brief?format=pdf").status_code == 422
         assert "/api/v1/stories/{story_id}/brief" in client.get("/openapi.json").json()["paths"]
+
+
+INVENTED = "Varnia also moved 90,000 tanks to the coast."
+
+
+def _written_reply(body: dict[str, Any]) -> tuple[int, str]:
+    """A model that restates the first sentence it was given and invents one."""
+    first = numbered_sentences(body)[0]
+    return completion(f"{first} [1]\n{INVENTED} [1]")
+
+
+def test_the_abstractive_briefing_keeps_what_sources_support_and_lists_the_rest(story, monkeypatch):
+    url, story_id = story
+    with chat_server(_written_reply) as server:
+        monkeypatch.setenv("STORYLINE_ABSTRACTIVE_URL", server.url)
+        monkeypatch.setenv("STORYLINE_ABSTRACTIVE_MODEL", "tiny-model")
+        args = ("brief", str(story_id), "--db", url, "--abstractive")
+        data = json.loads(cli(*args, "--format", "json").stdout)
+        markdown = cli(*args).stdout
+        with live_server(url) as client:
+            over_http = client.get(
+                f"/api/v1/stories/{story_id}/brief", params={"abstractive": "true"}
+            ).json()
+    sent = numbered_sentences(server.requests[0][1])
+    assert 5 <= len(sent) <= 25
+    with Storyline(url) as sl:
+        texts = {a.id: a.text for a in sl.store.story_material(story_id)}
+    abstract = data["abstract"]
+    (kept,) = abstract["sentences"]
+    assert kept["text"] == sent[0]
+    # Cited: the article whose words it is, and those carrying near-identical words.
+    assert sent[0] in texts[kept["sources"][0]] and set(kept["sources"]) <= set(texts)
+    assert kept["support"][0]["article_id"] == kept["sources"][0]
+    assert [d["text"] for d in abstract["dropped"]] == [INVENTED]
+    assert "90" in abstract["dropped"][0]["reason"]
+    assert any("1 of 2 written sentences were dropped" in n for n in data["notes"])
+    assert "## Written briefing (tiny-model" in markdown
+    assert f"~~{INVENTED}~~" in markdown and "## Key sentences (extractive)" in markdown
+    assert over_http["abstract"] == abstract
+    assert data["sentences"] == over_http["sentences"]  # the extractive briefing is unchanged
+
+
+def test_the_abstractive_briefing_without_a_model_or_with_a_dead_one_fails_clearly(
+    story, monkeypatch
+):
+    url, story_id = story
+    monkeypatch.delenv("STORYLINE_ABSTRACTIVE_URL", raising=False)
+    unset = cli("brief", str(story_id), "--db", url, "--abstractive", code=1)
+    assert "STORYLINE_ABSTRACTIVE_URL" in unset.stderr
+    with live_server(url) as client:
+        answer = client.get(f"/api/v1/stories/{story_id}/brief", params={"abstractive": "true"})
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "config_error"
+    with chat_server(lambda body: (503, '{"error": "overloaded"}')) as server:
+        monkeypatch.setenv("STORYLINE_ABSTRACTIVE_URL", server.url)
+        monkeypatch.setenv("STORYLINE_ABSTRACTIVE_MODEL", "tiny-model")
+        down = cli("brief", str(story_id), "--db", url, "--abstractive", code=1)
+        with live_server(url) as client:
+            answer = client.get(f"/api/v1/stories/{story_id}/brief", params={"abstractive": "true"})
+    assert "answered HTTP 503" in " ".join(down.stderr.split())
+    assert answer.status_code == 502 and answer.json()["error"]["code"] == "model_endpoint_error"
