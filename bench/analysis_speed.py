@@ -2,7 +2,8 @@
 
 Both run in the same process over the same texts (the bundled demo corpus plus, when present,
 the PolNeAR test articles in ../shared), after a warm-up, so the difference is the cost of the
-extra stages (entities, quotes, claims, dates, places). Usage: python bench/analysis_speed.py
+extra stages (entities, quotes, claims, dates, places, political events).
+Usage: python bench/analysis_speed.py
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def main() -> None:
         "| run | seconds | articles/s | tokens/s |\n|---|---|---|---|\n"
         f"| spaCy pass only (baseline) | {spacy_s:.1f} | {n / spacy_s:.1f} | "
         f"{tokens / spacy_s:,.0f} |\n"
-        f"| whole analysis (spaCy + entities, quotes, claims, dates, places) | {full_s:.1f} | "
+        "| whole analysis (spaCy + entities, quotes, claims, dates, places, events) | "
+        f"{full_s:.1f} | "
         f"{n / full_s:.1f} | {tokens / full_s:,.0f} |\n\n"
         f"The extra stages cost {extra:.1f} s, {extra / spacy_s:.0%} of the spaCy pass "
         f"(goal: less than 100%). Peak RSS {rss:.0f} MiB."

@@ -11,6 +11,7 @@ from typing import Any
 from storyline import pipeline
 from storyline.config import Settings, get_settings
 from storyline.fuse.abstractive import abstract_writer
+from storyline.fuse.events import DayIntensity, FusedEvent, escalation, fuse_events
 from storyline.fuse.story_brief import StoryBrief, brief_story
 from storyline.model import Article, IngestReport, SourceKind, Story
 from storyline.pipeline import AnalyzeReport, AssignReport, Progress
@@ -117,6 +118,37 @@ class Storyline:
         writer = abstract_writer(self.settings) if abstractive else None
         found = self.store.get_story(story_id)
         return brief_story(found, self.store.story_material(found.id), _aware(since), writer=writer)
+
+    def events(
+        self,
+        actor: str | None = None,
+        target: str | None = None,
+        plover: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        story_id: int | None = None,
+        happened_only: bool = True,
+    ) -> list[FusedEvent]:
+        """Coded political events fused across articles (one event, many sources), oldest day
+        first; ``actor``/``target`` are codes ("RUS" matches RUSGOV and RUSMIL, "NATO")."""
+        found = self.store.list_events(
+            actor, target, plover, since, until, story_id, happened_only, limit=None
+        )
+        return fuse_events(found)
+
+    def escalation(
+        self,
+        a: str,
+        b: str,
+        since: date | None = None,
+        until: date | None = None,
+        story_id: int | None = None,
+    ) -> list[DayIntensity]:
+        """The daily Goldstein intensity between actors ``a`` and ``b``, both directions."""
+        found = self.store.list_events(
+            None, None, None, since, until, story_id, happened_only=True, limit=None
+        )
+        return escalation(fuse_events(found), a, b)
 
     def merge_stories(self, source: int, target: int) -> Story:
         """Fold story ``source`` into ``target`` (recorded as a change of both)."""

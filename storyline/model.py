@@ -144,13 +144,46 @@ class Place:
 
 
 @dataclass(slots=True)
-class Event:
-    """Who did what to whom (coded by a later stage)."""
+class Actor:
+    """A party to a political event, coded CAMEO style: country, organisation and sector."""
 
-    span: Span
-    actor: str | None
-    action: str | None
-    target: str | None
+    name: str  # canonical name of the entity, or the words for a generic group
+    code: str | None  # "RUSGOV", "RUS", "NATO", "MIL"; None when nothing can be coded
+    country: str | None  # ISO 3166-1 alpha-3
+    sector: str | None  # GOV, MIL, IGO, COP, OPP, REB, CVL ...
+    entity_id: str | None = None
+    span: Span | None = None  # the words naming it in the sentence
+    via: str | None = None  # how it was coded: name, demonym, "seat: Kremlin", "role: ..."
+
+
+@dataclass(slots=True)
+class Event:
+    """A coded political event: who did what to whom, when and where, from one sentence.
+
+    ``plover`` is the PLOVER event type with its ``mode``; ``cameo`` the CAMEO code and
+    ``goldstein`` its conflict (-10) to cooperation (+10) intensity. A negated ("did not attack")
+    or hypothetical event ("would face sanctions", "if it attacked") is kept and marked, never
+    counted as having happened.
+    """
+
+    span: Span  # the sentence
+    trigger: Span  # the cue word
+    cue: str  # its lemma, with the object for verb-object cues ("sign agreement")
+    plover: str
+    mode: str | None
+    cameo: str
+    goldstein: float
+    actor: Actor | None
+    target: Actor | None
+    date: str | None = None  # ISO day it happened, when known
+    date_derivation: str | None = None
+    place: str | None = None
+    place_country: str | None = None
+    negated: bool = False
+    hypothetical: bool = False
+    quoted: bool = False  # told inside a quote: the speaker's word for it
+    note: str | None = None
+    text: str = ""  # the sentence
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from datetime import date
 
 from storyline.analyze.claims import find_claims
 from storyline.analyze.entities import ArticleEntities, EntityRegistry, find_entities
+from storyline.analyze.events import find_events
 from storyline.analyze.gazetteer import load_gazetteer
 from storyline.analyze.nlp import Parsed, load_pipeline, parse_many
 from storyline.analyze.places import Geocoder, load_geocoder
@@ -73,6 +74,7 @@ def clear_annotations(article: Article, note: str) -> Article:
     """Leave an article with no annotations and say why."""
     article.mentions, article.entities, article.quotes = [], [], []
     article.claims, article.times, article.places = [], [], []
+    article.events = []
     article.analysis_note = note
     return article
 
@@ -99,6 +101,10 @@ def annotate_parsed(
     article.times = find_times(article.text, _anchor(article), article_id)
     article.claims = find_claims(parsed, article_id, article.times, article.quotes)
     article.places = _places(article_id, ents, geocoder)
+    day = article.published.date().isoformat() if article.published else None
+    article.events = find_events(
+        parsed, article_id, ents, article.quotes, article.times, article.places, day
+    )
     if article.published is None and article.times:
         article.analysis_note = (
             "publication date unknown: relative dates are kept unresolved, not guessed"

@@ -1,8 +1,10 @@
 """Fuse stage: a story's timeline of dated happenings, and who reported what first.
 
 A timeline entry is a sentence that mentions a day (a date the analysis resolved to a calendar
-day: "on Thursday" against the publication date, "January 24"), filed under that day. The same
-happening told in near-identical sentences by several articles is one entry with several sources.
+day: "on Thursday" against the publication date, "January 24"), or that tells a coded political
+event that happened (dated by its sentence, else by its article's publication day), filed under
+that day, with the events it tells ("RUSGOV THREATEN UKR"). The same happening told in
+near-identical sentences by several articles is one entry with several sources.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class TimelineEntry:
     derivation: str | None  # how the day was found: stated, relative to publication ...
     sources: list[Sourced] = field(default_factory=list)
     support: int = 0
+    events: list[str] = field(default_factory=list)  # coded events it tells: "NATO CONSULT RUS"
 
 
 @dataclass(slots=True)
@@ -58,33 +61,52 @@ def timeline(articles: list[Article], limit: int = 30) -> list[TimelineEntry]:
     origins: list[set[str]] = []
     by_day: dict[str, list[int]] = {}
     for article in earliest_first(articles):
-        used: set[tuple[int, int]] = set()
-        for ref in article.times:
-            if ref.kind != "DATE" or not _is_day(ref.value) or ref.granularity != "day":
-                continue
-            start, end = sentence_around(article.text, ref.span.start, ref.span.end)
-            if (start, end) in used:
-                continue
-            used.add((start, end))
+        used: set[tuple[int, str]] = set()
+        for day, start, end, derivation, label in _dated(article):
             sentence = article.text[start:end]
             mine = frozenset(content_tokens(sentence))
-            day = ref.value or ""
             same_day = by_day.setdefault(day, [])
             match = next((i for i in same_day if jaccard(mine, words[i]) >= SAME_ENTRY), None)
             if match is None:
-                entries.append(TimelineEntry(day, sentence, ref.derivation))
+                entries.append(TimelineEntry(day, sentence, derivation))
                 words.append(mine)
                 origins.append(set())
                 match = len(entries) - 1
                 same_day.append(match)
-            source = sourced(article, start, end)
-            entries[match].sources.append(source)
+            entry = entries[match]
+            if label and label not in entry.events:
+                entry.events.append(label)
+            if (match, article.id or "") in used:
+                continue  # the same sentence found again by its date and by its event
+            used.add((match, article.id or ""))
+            entry.sources.append(sourced(article, start, end))
             origins[match].add(origin_of(article))
     for entry, found in zip(entries, origins, strict=True):
         entry.support = len(found)
     if len(entries) > limit:
         entries = sorted(entries, key=lambda e: -e.support)[:limit]
     return sorted(entries, key=lambda e: (e.day, -e.support))
+
+
+def _dated(article: Article) -> list[tuple[str, int, int, str | None, str | None]]:
+    """(day, sentence start, end, how the day was found, event label) for each day-dated
+    sentence and each coded event that happened, in text order."""
+    found = []
+    for ref in article.times:
+        if ref.kind != "DATE" or not _is_day(ref.value) or ref.granularity != "day":
+            continue
+        start, end = sentence_around(article.text, ref.span.start, ref.span.end)
+        found.append((ref.value or "", start, end, ref.derivation, None))
+    for event in article.events:
+        if event.negated or event.hypothetical or not _is_day(event.date):
+            continue
+        target = f" {event.target.code or event.target.name}" if event.target else ""
+        who = event.actor.code or event.actor.name if event.actor else "?"
+        label = f"{who} {event.plover}{target}"
+        found.append(
+            (event.date or "", event.span.start, event.span.end, event.date_derivation, label)
+        )
+    return sorted(found, key=lambda item: (item[1], item[4] is not None))
 
 
 def outlets(articles: list[Article]) -> list[OutletRole]:

@@ -116,7 +116,8 @@ def brief_markdown(brief: StoryBrief, titles: dict[str, str | None] | None = Non
         lines += ["", "## Timeline", ""]
         for entry in brief.timeline:
             marks = cite.cite([s.article_id for s in entry.sources], entry.sources)
-            lines.append(f"- **{entry.day}**: {entry.text} {marks}")
+            told = f" — _{'; '.join(entry.events)}_" if entry.events else ""
+            lines.append(f"- **{entry.day}**: {entry.text} {marks}{told}")
     if brief.outlets:
         lines += ["", "## Outlets", ""]
         for role in brief.outlets:

@@ -300,3 +300,54 @@ class ClaimPage(BaseModel):
     items: list[ClaimRowOut]
     limit: int
     offset: int
+
+
+# --- political events --------------------------------------------------------------------------
+
+
+class EventOut(BaseModel):
+    """A political event fused across articles (GDELT-like fields, PLOVER type and mode)."""
+
+    event_id: str = Field(description="Stable id: actor, type, target, status and day")
+    sql_date: str | None = Field(description="Day of the event, YYYYMMDD")
+    actor1_code: str | None = Field(description="Actor code: RUSGOV, NATO, USA ...")
+    actor1_name: str | None
+    actor2_code: str | None = Field(description="Target code, when there is a target")
+    actor2_name: str | None
+    event_code: str = Field(description="CAMEO code")
+    event_root_code: str = Field(description="CAMEO root code (two digits)")
+    plover: str = Field(description="PLOVER event type")
+    mode: str | None = Field(description="PLOVER-style mode: alert, troops, written ...")
+    quad_class: int | None = Field(
+        description="1 verbal cooperation, 2 material cooperation, 3 verbal conflict, "
+        "4 material conflict"
+    )
+    goldstein_scale: float = Field(description="Intensity, -10 (conflict) to +10 (cooperation)")
+    num_sources: int = Field(description="Independent articles (copies count once)")
+    num_articles: int
+    place: str | None
+    status: str = Field(description="happened, negated or hypothetical")
+    quoted: bool = Field(description="Every report of it is inside a quote")
+    article_ids: str = Field(description="Comma-separated article ids, earliest first")
+    outlets: str
+    sentence: str = Field(description="The sentence of the earliest report")
+
+
+class EventPage(BaseModel):
+    """One page of political events."""
+
+    items: list[EventOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class DayIntensityOut(BaseModel):
+    """One day of a pair of actors' escalation curve (mean Goldstein value, -10 to +10)."""
+
+    day: str
+    forward: float | None = Field(description="A toward B; null when no event that day")
+    backward: float | None = Field(description="B toward A")
+    combined: float | None
+    events_forward: int
+    events_backward: int

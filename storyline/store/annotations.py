@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, or_, select, update
 
 from storyline.errors import NotFoundError
-from storyline.model import Article, Claim, Entity, Mention, Place, Quote, Span, TimeRef
+from storyline.model import Article, Claim, Entity, Event, Mention, Place, Quote, Span, TimeRef
+from storyline.store.events import event_from_row, event_rows
 from storyline.store.rows import NO_RAW, row_to_article
 from storyline.store.schema import (
     ANNOTATION_TABLES,
     articles,
     claims,
+    coded_events,
     entities,
     mentions,
     places,
@@ -44,6 +46,7 @@ class Annotations:
     places: list[Place]
     analyzed_at: datetime | None
     note: str | None
+    events: list[Event] = field(default_factory=list)
 
 
 def _entity(row: Any) -> Entity:
@@ -90,6 +93,7 @@ def _rows(article: Article) -> dict[Any, list[dict[str, Any]]]:
              "geonames_id": p.geonames_id, "entity_id": p.entity_id}
             for p in article.places
         ],
+        coded_events: event_rows(article),
     }  # fmt: skip
 
 
@@ -232,6 +236,7 @@ class AnnotationStore:
             [_place(r) for r in rows["places"]],
             head.analyzed_at,
             head.analysis_note,
+            [event_from_row(r) for r in rows["coded_events"]],
         )  # fmt: skip
 
     def story_material(self, story_id: int, chunk: int = 500) -> list[Article]:
@@ -252,6 +257,7 @@ class AnnotationStore:
                     (quotes, _quote, "quotes"),
                     (claims, _claim, "claims"),
                     (time_refs, _time, "times"),
+                    (coded_events, event_from_row, "events"),
                 ):
                     stmt = (
                         select(table)

@@ -230,7 +230,44 @@ places = _annotation_table(
     Column("geonames_id", Integer),
     Column("entity_id", String(20)),
 )
-ANNOTATION_TABLES = (mentions, quotes, claims, time_refs, places)
+
+
+def _actor_columns(prefix: str) -> list[Column[Any]]:
+    return [
+        Column(f"{prefix}_name", Text),
+        Column(f"{prefix}_code", String(24), index=True),
+        Column(f"{prefix}_country", String(3)),
+        Column(f"{prefix}_sector", String(8)),
+        Column(f"{prefix}_entity_id", String(20)),
+        Column(f"{prefix}_start", Integer),
+        Column(f"{prefix}_end", Integer),
+        Column(f"{prefix}_via", Text),
+    ]
+
+
+# Political events (PLOVER/CAMEO), one row per event per article; start/end is the sentence.
+coded_events = _annotation_table(
+    "coded_events",
+    Column("trigger_start", Integer, nullable=False),
+    Column("trigger_end", Integer, nullable=False),
+    Column("cue", String(80), nullable=False),
+    Column("plover", String(16), nullable=False, index=True),
+    Column("mode", String(40)),
+    Column("cameo", String(4), nullable=False),
+    Column("goldstein", Float, nullable=False),
+    *_actor_columns("actor"),
+    *_actor_columns("target"),
+    Column("day", String(10), index=True),
+    Column("day_derivation", String(60)),
+    Column("place", Text),
+    Column("place_country", String(3)),
+    Column("negated", Boolean, nullable=False),
+    Column("hypothetical", Boolean, nullable=False),
+    Column("quoted", Boolean, nullable=False),
+    Column("note", Text),
+    Column("text", Text, nullable=False),
+)
+ANNOTATION_TABLES = (mentions, quotes, claims, time_refs, places, coded_events)
 
 
 def _initial(conn: Connection) -> None:
@@ -296,11 +333,17 @@ def _events(conn: Connection) -> None:
     )
 
 
+def _coded(conn: Connection) -> None:
+    """The coded political events table."""
+    metadata.create_all(conn)
+
+
 # Ordered migrations: append, never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema: sources, articles, stories", _initial),
     ("analysis: entities, mentions, quotes, claims, time_refs, places", _analysis),
     ("stories: events, recorded changes, placement time and notes", _events),
+    ("political events: coded_events (re-run `analyze --redo` to code stored articles)", _coded),
 ]
 
 

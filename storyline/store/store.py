@@ -22,6 +22,7 @@ from sqlalchemy.exc import (
 from storyline.errors import NotFoundError, ParseError, StorageError
 from storyline.model import Article
 from storyline.store.annotations import AnnotationStore
+from storyline.store.events import EventStore
 from storyline.store.rows import row_to_article
 from storyline.store.schema import articles, migrate, sources
 from storyline.store.stories import StoryStore
@@ -83,7 +84,7 @@ def create_db_engine(url: str) -> Engine:
         ) from exc
 
 
-class Store(AnnotationStore, StoryStore):
+class Store(AnnotationStore, StoryStore, EventStore):
     """The database: articles, their sources (outlets) and stories."""
 
     def __init__(self, url: str) -> None:

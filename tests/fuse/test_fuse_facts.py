@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from storyline.fuse.facts import fuse_claims, fuse_quotes, values_agree
 from storyline.fuse.timeline import outlets, timeline
-from storyline.model import Article, Claim, Quote, SourceKind, Span, TimeRef
+from storyline.model import Actor, Article, Claim, Event, Quote, SourceKind, Span, TimeRef
 
 DAY = datetime(2031, 6, 10, 8, 0, tzinfo=UTC)
 
@@ -187,3 +187,46 @@ def test_outlets_show_who_reported_first_and_who_republished_whom():
     aggregator = roles[-1]
     assert aggregator.copies_of == ["Daily Echo"] and aggregator.originals == 0
     assert roles[0].first == DAY
+
+
+def test_the_timeline_shows_coded_events_and_leaves_out_what_did_not_happen():
+    text = (
+        "Norway sent written proposals to Denmark. The ministry in Oslo said on June 8 that "
+        "Denmark had answered. Norway did not expel any diplomats."
+    )
+    a = _article("a", "Gazette", text)
+    sentences = [s for s in text.split(". ")]
+    first_end = len(sentences[0]) + 1
+    second_start = text.index("The ministry")
+    third_start = text.index("Norway did not")
+
+    def event(start: int, end: int, plover: str, day: str, derivation: str, **kw: bool) -> Event:
+        return Event(
+            Span("a", start, end),
+            Span("a", start + 7, start + 11),
+            "cue",
+            plover,
+            None,
+            "04",
+            1.0,
+            Actor("Norway", "NOR", "NOR", None),
+            Actor("Denmark", "DNK", "DNK", None),
+            day,
+            derivation,
+            text=text[start:end],
+            **kw,
+        )
+
+    a.events = [
+        event(0, first_end, "CONSULT", "2031-06-09", "publication day"),
+        event(second_start, third_start - 1, "CONSULT", "2031-06-08", "stated"),
+        event(third_start, len(text), "SANCTION", "2031-06-09", "publication day", negated=True),
+    ]
+    a.times = [_date(a, "June 8", "2031-06-08")]
+    entries = timeline([a])
+    assert [(e.day, e.events) for e in entries] == [
+        ("2031-06-08", ["NOR CONSULT DNK"]),  # found by its date and by its event: one entry
+        ("2031-06-09", ["NOR CONSULT DNK"]),
+    ]
+    assert [len(e.sources) for e in entries] == [1, 1]
+    assert entries[1].text == sentences[0] + "." and entries[1].derivation == "publication day"

@@ -1,0 +1,176 @@
+"""Analyze stage: event actors as codes: a country (ISO 3166-1 alpha-3), an organisation, and a
+sector (GOV, MIL, IGO, OPP, REB ...), CAMEO style.
+
+An actor comes from the entity layer, never from the words alone: "Russia" is RUS; "the Kremlin"
+is RUS GOV (a seat of government, from the gazetteer); "NATO" is the organisation NATO (IGO);
+a person is coded by the role the article gives them ("Kremlin spokesman" → RUS GOV, "NATO
+Secretary General" → NATO); "Russian troops" is RUS MIL (a demonym with a sector noun). Generic
+groups without a country ("police", "rebels") keep their sector alone. Pronouns and unnamed
+people give no actor: nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from storyline.analyze.entities import ArticleEntities, Found
+from storyline.analyze.gazetteer import Gazetteer, load_gazetteer
+from storyline.analyze.names import fold
+from storyline.model import Actor, Span
+
+# Nouns that name a sector of a state or a group ("Russian troops", "the Ukrainian government").
+SECTOR_NOUNS = {
+    "government": "GOV",
+    "administration": "GOV",
+    "official": "GOV",
+    "minister": "GOV",
+    "ministry": "GOV",
+    "cabinet": "GOV",
+    "leader": "GOV",
+    "leadership": "GOV",
+    "authority": "GOV",
+    "diplomat": "GOV",
+    "embassy": "GOV",
+    "army": "MIL",
+    "military": "MIL",
+    "troop": "MIL",
+    "soldier": "MIL",
+    "force": "MIL",
+    "navy": "MIL",
+    "warplane": "MIL",
+    "jet": "MIL",
+    "tank": "MIL",
+    "artillery": "MIL",
+    "police": "COP",
+    "policeman": "COP",
+    "officer": "COP",
+    "parliament": "LEG",
+    "lawmaker": "LEG",
+    "legislator": "LEG",
+    "court": "JUD",
+    "judge": "JUD",
+    "rebel": "REB",
+    "separatist": "REB",
+    "insurgent": "REB",
+    "militant": "REB",
+    "opposition": "OPP",
+    "protester": "CVL",
+    "demonstrator": "CVL",
+    "civilian": "CVL",
+    "resident": "CVL",
+    "activist": "CVL",
+    "company": "BUS",
+    "firm": "BUS",
+}
+
+
+@dataclass(slots=True)
+class _Affiliation:
+    base: str | None  # ISO3 or organisation code
+    country: str | None
+    sector: str | None
+    via: str
+
+
+def _code(base: str | None, sector: str | None) -> str | None:
+    if base is None:
+        return sector
+    if sector is None or sector == "IGO" or base.isalpha() is False:
+        return base
+    return base + sector if len(base) == 3 and base.isupper() else base
+
+
+def _in_words(text: str, gaz: Gazetteer) -> _Affiliation | None:
+    """The country, seat or organisation named inside a role ("Kremlin spokesman", "Russian
+    foreign minister", "NATO Secretary General"), with the role title's sector."""
+    folded = fold(text)
+    head = gaz.org_heads.get(folded)
+    if head is None:
+        head = next((k for name, k in gaz.org_heads.items() if folded.endswith(name)), None)
+    if head is not None:
+        return _Affiliation(head.split(":", 1)[1], None, "IGO", f"role: {text}")
+    words = folded.split()
+    sector = _title_sector(words, gaz)
+    for size in (3, 2, 1):
+        for begin in range(len(words) - size + 1):
+            known = gaz.names.get(" ".join(words[begin : begin + size]))
+            if known is None:
+                continue
+            kind, _, code = known.key.partition(":")
+            if kind == "country" or known.how in {"seat", "capital"}:
+                country = known.country
+                return _Affiliation(country, country, known.sector or sector, f"role: {text}")
+            if kind == "org":
+                return _Affiliation(code, None, known.sector or "IGO", f"role: {text}")
+    if sector:
+        return _Affiliation(None, None, sector, f"role: {text}")
+    return None
+
+
+def _title_sector(words: list[str], gaz: Gazetteer) -> str | None:
+    for size in range(len(words), 0, -1):
+        for begin in range(len(words) - size + 1):
+            role = gaz.roles.get(" ".join(words[begin : begin + size]))
+            if role is not None and role.sector:
+                return role.sector
+    return None
+
+
+def actor_of(
+    found: Found, ents: ArticleEntities, article_id: str, head_noun: str | None = None
+) -> Actor | None:
+    """The actor a linked mention stands for (``head_noun``: the noun it modifies, as in
+    "Russian troops"); None when it is not a state, an organisation or a person with a role."""
+    gaz = load_gazetteer()
+    kind, _, code = (found.key or "").partition(":")
+    sector = SECTOR_NOUNS.get(head_noun or "")
+    entity = next((e for e in ents.entities if e.key == found.key), None)
+    name = ents.display(found)
+    span = Span(article_id, found.start, found.end)
+    entity_id = entity.id if entity else None
+    if kind == "country":
+        if found.how in {"metonymy", "seat"}:
+            known = gaz.lookup(found.text)
+            sector = (known.sector if known else None) or sector or "GOV"
+            via = f"seat: {found.text}"
+        else:
+            via = "demonym" if found.how == "demonym" else "name"
+        return Actor(name, _code(code, sector), code, sector, entity_id, span, via)
+    if kind == "org":
+        known = gaz.lookup(found.text) or gaz.lookup(name)
+        org_sector = known.sector if known and known.sector else "IGO"
+        return Actor(name, code, None, org_sector, entity_id, span, "name")
+    if kind == "city" and found.how == "capital":
+        known = gaz.lookup(found.text)
+        country = known.country if known else None
+        return Actor(name, _code(country, "GOV"), country, "GOV", entity_id, span, "capital")
+    if kind == "person":
+        roles = [found.role] if found.role else []
+        roles += entity.roles if entity else []
+        for role in roles:
+            affiliation = _in_words(role, gaz)
+            if affiliation is not None:
+                code_ = _code(affiliation.base, affiliation.sector)
+                return Actor(
+                    name,
+                    code_,
+                    affiliation.country,
+                    affiliation.sector,
+                    entity_id,
+                    span,
+                    affiliation.via,
+                )
+        return None  # a person with no known role: no code to give
+    return None
+
+
+def generic_actor(token: Token, offset: int, article_id: str) -> Actor | None:
+    """A group named by a sector noun alone ("police", "rebels", "protesters")."""
+    sector = SECTOR_NOUNS.get(token.lemma_.lower())
+    if sector is None or sector in {"GOV"}:
+        return None  # "officials" alone says nothing of whose
+    start = offset + token.idx
+    span = Span(article_id, start, start + len(token.text))
+    return Actor(token.text, sector, None, sector, None, span, "sector noun")

@@ -1,0 +1,388 @@
+"""Analyze stage: political events, who did what to whom, when and where, coded in PLOVER with
+CAMEO codes and Goldstein intensities (the table is data: storyline/data/plover.toml).
+
+Read from the spaCy parse with the entity, quote, date and place layers. A *cue* is a verb of
+the table ("warned", "deployed"), a verb with one of its listed objects ("signed an agreement"),
+or a cue noun after a light verb ("held talks", "imposed sanctions", "expressed concern", "put
+on alert"). Its agent is the verb's subject (or the "by" phrase of a passive; for a verb inside
+"the US decision to put ..." the word that owns the decision); its target the direct object or
+the object of the cue's preposition ("talks with", "sanctions on"). Both must be actors (see
+actors.py), or the event is not coded. Each conjunct of a short list is its own event; a list
+longer than MAX_PARTIES is coded once with its first member and says so.
+
+Negation ("did not attack") and hypotheticals (a modal such as "would", an "if" clause, or a verb
+under "threatened to", "plans to", "warned ... would") are marked, not coded as happened. An
+event inside a quote is marked as told by its speaker.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
+
+from storyline.analyze.actors import actor_of, generic_actor
+from storyline.analyze.entities import ArticleEntities
+from storyline.analyze.nlp import Parsed
+from storyline.model import Actor, Event, Place, Quote, Span, TimeRef
+
+MAX_PARTIES = 5  # conjuncts coded one by one ("the US and Britain"); longer lists are not
+LIGHT_VERBS = {
+    "hold", "impose", "slap", "launch", "express", "voice", "carry", "conduct", "issue",
+    "announce", "give", "provide", "send", "raise", "stage", "begin", "start", "open", "resume",
+    "level", "mount", "order", "approve", "deliver", "put", "place", "keep",
+}  # fmt: skip
+HYPOTHETICAL_MODALS = {"would", "could", "might", "may", "should", "'d"}
+CONDITIONAL_MARKS = {"if", "unless", "whether"}
+# Verbs whose complement has not happened (yet): "threatened to impose", "plans to send".
+IRREALIS = {
+    "threaten", "warn", "plan", "promise", "vow", "propose", "consider", "want", "seek", "try",
+    "intend", "prepare", "offer", "refuse", "deny", "hope", "expect", "aim", "ready", "urge",
+    "call", "ask", "demand", "appeal", "decide", "agree", "pledge", "fear",
+}  # fmt: skip
+# Event types whose direct object is what is moved or given, not the target ("deployed troops").
+MOVED_NOT_TARGETED = {"MOBILIZE", "RETREAT", "AID"}
+# Event types whose place is what was hit when no target is named ("bombed targets in Syria").
+ATTACKED_WHERE = {"ASSAULT"}
+TARGET_PREPS = {"with", "to", "on", "against", "at", "upon", "about", "over", "from", "of", "for"}
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A word that signals an event type."""
+
+    lemma: str
+    plover: str
+    mode: str | None
+    cameo: str
+    objects: frozenset[str] = frozenset()
+    prep: tuple[str, ...] = ()
+    noun: bool = False
+    requires_prep: bool = False
+
+
+@dataclass(slots=True)
+class Ontology:
+    """The event table: cues by lemma, CAMEO names and Goldstein values, PLOVER types."""
+
+    verbs: dict[str, list[Cue]] = field(default_factory=dict)
+    nouns: dict[str, Cue] = field(default_factory=dict)
+    cameo: dict[str, tuple[str, float]] = field(default_factory=dict)
+    plover: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def goldstein(self, code: str) -> float:
+        """The Goldstein value of a CAMEO code, or of its root."""
+        found = self.cameo.get(code) or self.cameo.get(code[:2])
+        if found is None:
+            raise KeyError(f"CAMEO code {code!r} is not in plover.toml")
+        return found[1]
+
+
+@cache
+def load_ontology() -> Ontology:
+    """The packaged event table, parsed once per process."""
+    raw = resources.files("storyline.data").joinpath("plover.toml").read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
+    table = Ontology()
+    table.cameo = {code: (r["name"], float(r["goldstein"])) for code, r in data["cameo"].items()}
+    table.plover = data["plover"]
+    for record in data["cue"]:
+        cue = Cue(
+            record["lemma"],
+            record["plover"],
+            record.get("mode"),
+            record["cameo"],
+            frozenset(record.get("objects", [])),
+            tuple(record.get("prep", [])),
+            bool(record.get("noun")),
+            bool(record.get("requires_prep")),
+        )
+        if cue.noun:
+            table.nouns[cue.lemma] = cue
+        else:
+            table.verbs.setdefault(cue.lemma, []).append(cue)
+    return table
+
+
+@dataclass(slots=True)
+class _Context:
+    article_id: str
+    ents: ArticleEntities
+    quotes: list[Quote]
+    times: list[TimeRef]
+    places: list[Place]
+    published_day: str | None
+
+
+def find_events(
+    parsed: Parsed,
+    article_id: str,
+    ents: ArticleEntities,
+    quotes: list[Quote],
+    times: list[TimeRef],
+    places: list[Place],
+    published_day: str | None,
+) -> list[Event]:
+    """The coded events of one parsed article, in text order."""
+    context = _Context(article_id, ents, quotes, times, places, published_day)
+    table = load_ontology()
+    events: list[Event] = []
+    for offset, sent in parsed.sentences():
+        coded: set[tuple[int, str]] = set()  # "sent aid": the verb and its noun are one event
+        for token in sent:
+            for cue, verb in _cues(token, table):
+                if (verb.i, cue.plover) in coded:
+                    continue
+                coded.add((verb.i, cue.plover))
+                events.extend(_code(cue, token, verb, sent, offset, context, table))
+    return events
+
+
+def _cues(token: Token, table: Ontology) -> Iterator[tuple[Cue, Token]]:
+    """The cues a token carries, each with the verb whose subject is the agent."""
+    lemma = token.lemma_.lower()
+    if token.pos_ == "VERB" and lemma in table.verbs:
+        objects = {c.lemma_.lower() for c in token.children if c.dep_ in {"dobj", "obj"}}
+        for cue in table.verbs[lemma]:
+            if cue.objects and not cue.objects & objects:
+                continue
+            if cue.requires_prep and not any(
+                c.dep_ == "prep" and c.lower_ in cue.prep for c in token.children
+            ):
+                continue
+            yield cue, token
+            return  # the first matching cue of a verb is its reading
+    if token.pos_ in {"NOUN", "PROPN"} and lemma in table.nouns:
+        head = token.head
+        if token.dep_ in {"dobj", "obj"} and head.lemma_.lower() in LIGHT_VERBS:
+            yield table.nouns[lemma], head
+        elif (
+            token.dep_ == "pobj"
+            and head.lower_ == "on"
+            and head.head.pos_ == "VERB"
+            and head.head.lemma_.lower() in LIGHT_VERBS
+        ):  # "put 8,500 soldiers on alert"
+            yield table.nouns[lemma], head.head
+
+
+def _code(
+    cue: Cue,
+    trigger: Token,
+    verb: Token,
+    sent: SpacySpan,
+    offset: int,
+    context: _Context,
+    table: Ontology,
+) -> list[Event]:
+    actors, actor_note = _parties(_agents(verb), offset, context)
+    if not actors:
+        return []
+    targets: list[Actor] = []
+    target_note = None
+    for candidates in _patients(cue, trigger, verb):
+        targets, target_note = _parties(candidates, offset, context)
+        if targets:
+            break
+    if not targets and cue.plover in ATTACKED_WHERE:
+        targets, _ = _parties(_located(trigger, verb), offset, context)
+    sentence = Span(context.article_id, offset + sent.start_char, offset + sent.end_char)
+    start = offset + trigger.idx
+    trigger_span = Span(context.article_id, start, start + len(trigger.text))
+    day, derivation = _day(sentence, context)
+    place, place_country = _place(sentence, context)
+    negated = _negated(verb) or (trigger.i != verb.i and _negated(trigger))
+    hypothetical = _hypothetical(verb)
+    quoted = any(q.span.start <= start < q.span.end for q in context.quotes if q.direct)
+    label = cue.lemma if not cue.objects else f"{cue.lemma} {_object(verb, cue) or ''}".strip()
+    note = "; ".join(n for n in (actor_note, target_note) if n) or None
+    events = []
+    for actor in actors:
+        for target in targets or [None]:
+            if target is not None and actor.code and target.code == actor.code:
+                continue  # "Russia's talks with Russia": not an event between two parties
+            events.append(
+                Event(
+                    sentence,
+                    trigger_span,
+                    label,
+                    cue.plover,
+                    cue.mode,
+                    cue.cameo,
+                    table.goldstein(cue.cameo),
+                    actor,
+                    target,
+                    day,
+                    derivation,
+                    place,
+                    place_country,
+                    negated,
+                    hypothetical,
+                    quoted,
+                    note,
+                    sent.text,
+                )
+            )
+    return events
+
+
+def _object(verb: Token, cue: Cue) -> str | None:
+    return next((c.lemma_.lower() for c in verb.children if c.lemma_.lower() in cue.objects), None)
+
+
+def _agents(verb: Token) -> list[Token]:
+    """Who acts: the subject; the "by" phrase of a passive; the owner of "the US decision to
+    put"; the subject of the verb governing an open complement ("threatened to impose")."""
+    for child in verb.children:
+        if child.dep_ in {"nsubj", "csubj"}:
+            return [child]
+        if child.dep_ == "agent":
+            return [c for c in child.children if c.dep_ == "pobj"]
+    if verb.dep_ in {"xcomp", "conj"} and verb.head.pos_ in {"VERB", "AUX"}:
+        return _agents(verb.head)
+    if verb.dep_ == "acl" and verb.head.pos_ == "NOUN":  # "the US decision to put ..."
+        owners = [c for c in verb.head.children if c.dep_ in {"poss", "compound", "amod"}]
+        return owners[:1]
+    return []
+
+
+def _patients(cue: Cue, trigger: Token, verb: Token) -> Iterator[list[Token]]:
+    """Who it may be done to, most likely first: the direct object (unless it is the cue noun,
+    a listed object or what is moved), then the objects of the cue's prepositions on the cue
+    noun, on a listed object ("lifted sanctions on X") and on the verb."""
+    for child in verb.children:
+        if child.dep_ in {"dobj", "obj"} and child.i != trigger.i:
+            if child.lemma_.lower() in cue.objects or cue.plover in MOVED_NOT_TARGETED:
+                continue  # what is signed, sent or moved is not whom it is done to
+            yield [child]
+        if child.dep_ == "nsubjpass":
+            yield [child]
+    preps = set(cue.prep) or TARGET_PREPS
+    things = [c for c in verb.children if c.lemma_.lower() in cue.objects]
+    holders = [trigger, *things, verb] if trigger.i != verb.i else [*things, verb]
+    for holder in holders:
+        for child in holder.children:
+            if child.dep_ in {"prep", "dative"} and child.lower_ in preps:
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+                if objects:
+                    yield objects
+
+
+def _located(trigger: Token, verb: Token) -> list[Token]:
+    """Where an attack happened ("bombed targets in Syria"): the place attacked."""
+    objects = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
+    for holder in (trigger, verb, *objects):
+        for child in holder.children:
+            if child.dep_ == "prep" and child.lower_ == "in":
+                return [c for c in child.children if c.dep_ == "pobj"]
+    return []
+
+
+def _parties(heads: list[Token], offset: int, context: _Context) -> tuple[list[Actor], str | None]:
+    """The actors named by noun phrases headed by ``heads`` and their conjuncts."""
+    found: list[Actor] = []
+    listed: list[Token] = []
+    for head in heads:
+        listed.append(head)
+        listed.extend(head.conjuncts)
+    note = None
+    if len(listed) > MAX_PARTIES:
+        note = f"first of a list of {len(listed)}; the others are not coded"
+        listed = listed[:1]
+    for token in listed:
+        actor = _actor(token, offset, context)
+        if actor is not None and all(a.code != actor.code for a in found):
+            found.append(actor)
+    return found, note
+
+
+def _actor(token: Token, offset: int, context: _Context, depth: int = 0) -> Actor | None:
+    """The actor a noun phrase names: the entity of its head, else of a modifier ("Russian
+    troops", "Ukraine's army", "police station"), else a generic group ("police"), else what an
+    "of" or "by" phrase names ("thousands of protesters", "the decision by Turkey")."""
+    if token.pos_ == "PRON":
+        return None  # pronouns are not resolved: no actor is guessed
+    head_noun = token.lemma_.lower()
+    start = offset + token.idx
+    found = context.ents.at(start, start + len(token.text))
+    if found is not None and found.key:
+        actor = actor_of(found, context.ents, context.article_id)
+        if actor is not None:
+            return actor
+    for child in token.children:
+        if child.dep_ in {"amod", "compound", "poss", "nmod"}:
+            begin = offset + child.left_edge.idx
+            end = offset + child.idx + len(child.text)
+            found = context.ents.at(begin, end)
+            if found is not None and found.key:
+                actor = actor_of(found, context.ents, context.article_id, head_noun)
+                if actor is not None:
+                    return actor
+    actor = generic_actor(token, offset, context.article_id)
+    if actor is not None:
+        return actor
+    for child in token.children:
+        if child.dep_ == "compound":
+            actor = generic_actor(child, offset, context.article_id)
+            if actor is not None:
+                return actor
+    if depth == 0:
+        for child in token.children:
+            if child.dep_ in {"prep", "agent"} and child.lower_ in {"of", "by"}:
+                for noun in child.children:
+                    if noun.dep_ == "pobj":
+                        actor = _actor(noun, offset, context, depth + 1)
+                        if actor is not None:
+                            return actor
+    return None
+
+
+def _negated(token: Token) -> bool:
+    return any(c.dep_ == "neg" for c in token.children)
+
+
+def _hypothetical(verb: Token) -> bool:
+    """A modal, an "if" clause, or a verb under a verb of intent, threat or request."""
+    node: Token | None = verb
+    depth = 0
+    while node is not None and depth < 4:
+        for child in node.children:
+            if child.dep_ == "aux" and child.lower_ in HYPOTHETICAL_MODALS:
+                return True
+            if child.dep_ == "mark" and child.lower_ in CONDITIONAL_MARKS:
+                return True
+        if node.dep_ in {"xcomp", "ccomp", "advcl"} and node.head.i != node.i:
+            if node.head.lemma_.lower() in IRREALIS and node.dep_ != "advcl":
+                return True
+            node, depth = node.head, depth + 1
+            continue
+        break
+    return False
+
+
+def _day(sentence: Span, context: _Context) -> tuple[str | None, str | None]:
+    """The day a sentence's event happened: a day-granular date in the sentence, else the
+    publication day (news reports what happened that day or the day before: marked so)."""
+    for ref in context.times:
+        inside = sentence.start <= ref.span.start < sentence.end
+        if inside and ref.kind == "DATE" and ref.granularity == "day" and ref.value:
+            return ref.value, ref.derivation
+    if context.published_day:
+        return context.published_day, "publication day"
+    return None, None
+
+
+def _place(sentence: Span, context: _Context) -> tuple[str | None, str | None]:
+    starts = [p.span.start for p in context.places]
+    index = bisect_right(starts, sentence.start - 1)
+    for place in context.places[index:]:
+        if place.span.start >= sentence.end:
+            break
+        if place.kind in {"city", "region"}:
+            return place.name, place.country
+    return None, None
