@@ -106,8 +106,14 @@ def storyline_summary(
     """The briefing cut to ``words``; without ``fill``, only corroborated sentences (the product
     fills up to 5 sentences with single-source ones when too little is corroborated)."""
     sources = [Source(f"{cluster.id}/{n}", text) for n, text in enumerate(cluster.documents)]
+    # Like every system scored here, the summary is cut to ``words``: the last sentence may run
+    # past the budget and is cut, rather than the budget left partly unused.
     chosen = choose_sentences(
-        sources, max_sentences=40, max_words=words, min_sentences=5 if fill else 0
+        sources,
+        max_sentences=40,
+        max_words=words,
+        min_sentences=5 if fill else 0,
+        overflow=True,
     )
     return cut([s.text for s in chosen], words), chosen
 

@@ -280,11 +280,14 @@ def choose_sentences(
     max_words: int | None = None,
     min_sentences: int = 5,
     since: datetime | None = None,
+    overflow: bool = False,
 ) -> list[BriefSentence]:
     """The briefing's sentences in the order they were reported: at most ``max_sentences`` (and,
     when ``max_words`` is set, up to that many words), and at least ``min_sentences`` when the
     sources have them. With ``since``, only sentences first reported at or after it, and none that
-    repeats what was reported before (an update)."""
+    repeats what was reported before (an update). With ``overflow``, when room is left, the best
+    sentence too long for it comes last and runs past ``max_words``: for evaluations that cut
+    every summary to the same length."""
     groups = _groups(sources)
     if not groups:
         return []
@@ -300,7 +303,7 @@ def choose_sentences(
         known = [g for g in groups if not _is_new(g, since)]
         covered = set().union(*(g.concepts for g in known)) if known else set()
         candidates = [i for i, g in enumerate(groups) if _is_new(g, since)]
-    budget = _Budget(max_sentences, max_words, since)
+    budget = _Budget(max_sentences, max_words, since, overflow)
     weights = {c: n for c, n in carriers.items() if n >= floor}
     _greedy(pool, candidates, weights, covered, budget)
     if len(budget.chosen) < min_sentences and floor > 1:
@@ -308,7 +311,16 @@ def choose_sentences(
         budget.limit = min(min_sentences, max_sentences)
         left = [i for i in candidates if i not in budget.taken]
         _greedy(pool, left, carriers, covered, budget)
-    return [_sentence(group, score) for group, score in sorted(budget.chosen, key=_reading_order)]
+    chosen = sorted(budget.chosen, key=_reading_order)
+    spill = budget.spill
+    if (
+        overflow
+        and spill is not None
+        and not budget.full()
+        and budget.taken.isdisjoint(spill[0].near)
+    ):
+        chosen.append(spill)  # last, so that cutting to length cuts only this one
+    return [_sentence(group, score) for group, score in chosen]
 
 
 def _is_new(group: _Group, since: datetime) -> bool:
@@ -321,7 +333,9 @@ class _Budget:
     limit: int
     max_words: int | None
     since: datetime | None
+    overflow: bool = False
     words: int = 0
+    spill: tuple[_Group, float] | None = None  # with overflow: the sentence to run past the end
     chosen: list[tuple[_Group, float]] = field(default_factory=list)
     taken: set[int] = field(default_factory=set)
 
@@ -372,6 +386,8 @@ def _greedy(
             and budget.chosen
             and budget.words + length > budget.max_words
         ):
+            if budget.overflow and budget.spill is None:
+                budget.spill = (group, value)  # the best of those too long, for the end
             continue  # too long for what is left: a shorter one may still fit
         budget.chosen.append((group, value))
         budget.taken.update(group.near)

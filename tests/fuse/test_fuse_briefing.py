@@ -112,6 +112,15 @@ def test_sentences_come_in_reported_order_and_respect_the_word_budget():
     assert order == sorted(order)
 
 
+def test_with_overflow_the_room_left_goes_to_a_last_sentence_that_runs_past():
+    exact = choose_sentences(_sources(), max_words=40)
+    spilled = choose_sentences(_sources(), max_words=40, overflow=True)
+    assert spilled[:-1] == exact  # the same choice, then one more sentence at the end
+    words = [len(s.text.split()) for s in spilled]
+    assert sum(words[:-1]) <= 40 < sum(words)
+    assert spilled[-1].text not in {s.text for s in exact}
+
+
 def test_nothing_to_say_gives_no_sentences():
     assert choose_sentences([]) == []
     assert choose_sentences([Source("empty", "")]) == []
