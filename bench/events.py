@@ -115,7 +115,9 @@ def main() -> int:
         "\n\nHappened events only: a negated or hypothetical event coded as happened is a false "
         "positive. Both sets were written for storyline (real states, invented happenings); the "
         "first was used while writing the coder, the second was written before the coder was "
-        f"run on it and is not tuned on. {shared_note}."
+        "run on it. Its first score, before any change it prompted, was exact F1 0.741 "
+        "(P 0.800, R 0.690); one change since came from its errors (bodies outside the "
+        f"gazetteer such as \"US Treasury\" coded by the state they name). {shared_note}."
     )
     record("events.py", "Political event coding (PLOVER/CAMEO)", body)
     return 0

@@ -63,6 +63,12 @@ SECTOR_NOUNS = {
     "activist": "CVL",
     "company": "BUS",
     "firm": "BUS",
+    "treasury": "GOV",
+    "department": "GOV",
+    "office": "GOV",
+    "agency": "GOV",
+    "guard": "MIL",
+    "command": "MIL",
 }
 
 
@@ -140,8 +146,16 @@ def actor_of(
         return Actor(name, _code(code, sector), code, sector, entity_id, span, via)
     if kind == "org":
         known = gaz.lookup(found.text) or gaz.lookup(name)
-        org_sector = known.sector if known and known.sector else "IGO"
-        return Actor(name, code, None, org_sector, entity_id, span, "name")
+        if known is not None and known.key == found.key:
+            return Actor(name, code, None, known.sector or "IGO", entity_id, span, "name")
+        # Not a curated organisation: coded by a state and sector named in it ("US Treasury",
+        # "Russian Defence Ministry"), else kept by name with no code rather than a made-up one.
+        inside = _in_words(name, gaz)
+        if inside is not None and inside.country:
+            code_ = _code(inside.country, inside.sector or _sector_in(name))
+            sector = inside.sector or _sector_in(name)
+            return Actor(name, code_, inside.country, sector, entity_id, span, f"name: {name}")
+        return Actor(name, None, None, _sector_in(name), entity_id, span, "name, not coded")
     if kind == "city" and found.how == "capital":
         known = gaz.lookup(found.text)
         country = known.country if known else None
@@ -163,6 +177,15 @@ def actor_of(
                     affiliation.via,
                 )
         return None  # a person with no known role: no code to give
+    return None
+
+
+def _sector_in(name: str) -> str | None:
+    """The sector a body's own name says ("Treasury", "Defence Ministry", "Army")."""
+    for word in reversed(fold(name).split()):
+        sector = SECTOR_NOUNS.get(word) or SECTOR_NOUNS.get(word.rstrip("s"))
+        if sector:
+            return sector
     return None
 
 

@@ -38,6 +38,7 @@ LIGHT_VERBS = {
     "announce", "give", "provide", "send", "raise", "stage", "begin", "start", "open", "resume",
     "level", "mount", "order", "approve", "deliver", "put", "place", "keep",
 }  # fmt: skip
+FIRST_PERSON_PLURAL = {"we", "us", "our"}
 HYPOTHETICAL_MODALS = {"would", "could", "might", "may", "should", "'d"}
 CONDITIONAL_MARKS = {"if", "unless", "whether"}
 # Verbs whose complement has not happened (yet): "threatened to impose", "plans to send".
@@ -306,7 +307,9 @@ def _actor(token: Token, offset: int, context: _Context, depth: int = 0) -> Acto
     troops", "Ukraine's army", "police station"), else a generic group ("police"), else what an
     "of" or "by" phrase names ("thousands of protesters", "the decision by Turkey")."""
     if token.pos_ == "PRON":
-        return None  # pronouns are not resolved: no actor is guessed
+        if token.lower_ in FIRST_PERSON_PLURAL:  # "we" in a quote: the speaker's side
+            return _speaker_side(offset + token.idx, context)
+        return None  # other pronouns are not resolved: no actor is guessed
     head_noun = token.lemma_.lower()
     start = offset + token.idx
     found = context.ents.at(start, start + len(token.text))
@@ -339,6 +342,23 @@ def _actor(token: Token, offset: int, context: _Context, depth: int = 0) -> Acto
                         actor = _actor(noun, offset, context, depth + 1)
                         if actor is not None:
                             return actor
+    return None
+
+
+def _speaker_side(position: int, context: _Context) -> Actor | None:
+    """The actor a speaker speaks for, when ``position`` is inside their direct quote: a
+    government's spokesman's "we" is the government."""
+    for quote in context.quotes:
+        inside = quote.span.start <= position < quote.span.end
+        if not inside or not quote.direct or not quote.speaker_entity_id:
+            continue
+        entity = next((e for e in context.ents.entities if e.id == quote.speaker_entity_id), None)
+        found = next((f for f in context.ents.found if entity and f.key == entity.key), None)
+        if found is not None:
+            actor = actor_of(found, context.ents, context.article_id)
+            if actor is not None:
+                actor.via = f"speaking: {actor.via}"
+            return actor
     return None
 
 

@@ -163,3 +163,20 @@ def test_events_survive_the_store(tmp_path) -> None:
         listed = sl.store.list_events(actor="NOR")
     assert stored == article.events
     assert [e.plover for e, _ in listed] == ["ACCUSE"]
+
+
+def test_we_in_a_spokesmans_quote_is_the_side_he_speaks_for() -> None:
+    text = '"We warned Ukraine many times," Kremlin spokesman Dmitry Peskov said.'
+    (event,) = _events(text)
+    assert (event.actor.code, event.plover, event.target.code) == ("RUSGOV", "THREATEN", "UKR")
+    assert event.quoted and event.actor.via and event.actor.via.startswith("speaking")
+    # Outside a quote, or with no speaker, "we" is nobody in particular.
+    assert _events("We warned Ukraine many times.") == []
+
+
+def test_bodies_outside_the_gazetteer_are_coded_by_the_state_they_name_or_not_at_all() -> None:
+    (treasury,) = _events("The US Treasury sanctioned three Iranian companies.")
+    assert (treasury.actor.code, treasury.target.code) == ("USAGOV", "IRNBUS")
+    (group,) = _events("Hamas fired rockets at southern Israel.")
+    assert group.actor.name == "Hamas" and group.actor.code is None
+    assert group.target.code == "ISR"
