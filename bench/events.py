@@ -117,7 +117,7 @@ def main() -> int:
         "first was used while writing the coder, the second was written before the coder was "
         "run on it. Its first score, before any change it prompted, was exact F1 0.741 "
         "(P 0.800, R 0.690); one change since came from its errors (bodies outside the "
-        f"gazetteer such as \"US Treasury\" coded by the state they name). {shared_note}."
+        f'gazetteer such as "US Treasury" coded by the state they name). {shared_note}.'
     )
     record("events.py", "Political event coding (PLOVER/CAMEO)", body)
     return 0

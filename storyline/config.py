@@ -116,6 +116,12 @@ class Settings(BaseSettings):
     analysis_batch_size: int = Field(
         16, description="Articles parsed together by spaCy's nlp.pipe in the analysis stage.", ge=1
     )
+    analysis_processes: int = Field(
+        0,
+        description="spaCy parse processes in the analysis stage; 0: one per CPU core when at "
+        "least 200 articles wait, else one (each worker loads its own copy of the model).",
+        ge=0,
+    )
     analyze_on_ingest: bool = Field(
         True,
         description="Annotate new articles (entities, quotes, claims, dates, places) on ingest.",

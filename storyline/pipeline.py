@@ -6,6 +6,7 @@ transaction, so a kill at any point leaves no half-written article and a re-run 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,8 @@ from storyline.ingest.sources import read_sources
 from storyline.model import Article, IngestFailure, IngestReport, Stage
 from storyline.store import Store
 from storyline.store.stories import Placement
+
+PARALLEL_MIN = 200  # articles waiting before analysis starts parse workers (auto setting)
 
 Progress = Callable[[str], None]
 
@@ -158,13 +161,23 @@ def _analysis_batches(store: Store, size: int, redo: bool) -> Iterator[list[Arti
         if batch:
             yield batch
         return
-    seen: set[str] = set()
+    after: tuple[datetime, str] | None = None
     while True:
-        page = [a for a in store.pending_analysis(limit=size) if a.id not in seen]
+        page = store.pending_analysis(limit=size, after=after)
         if not page:
             return
-        seen.update(a.id or "" for a in page)
+        last = page[-1]
+        after = (last.ingested_at or datetime.min.replace(tzinfo=UTC), last.id or "")
         yield page
+
+
+def parse_processes(settings: Settings, store: Store, redo: bool = False) -> int:
+    """spaCy parse processes for an analysis run: the setting, or with 0 (auto) one per CPU core
+    when at least PARALLEL_MIN articles wait (starting workers costs seconds), else one."""
+    if settings.analysis_processes > 0:
+        return settings.analysis_processes
+    waiting = store.count_articles() if redo else store.count_unanalysed()
+    return max(1, os.cpu_count() or 1) if waiting >= PARALLEL_MIN else 1
 
 
 def analyze_pending(
@@ -183,11 +196,10 @@ def analyze_pending(
     from storyline.analyze.annotate import (
         annotate_parsed,
         clear_annotations,
-        parse_batch,
         unsupported_reason,
     )
     from storyline.analyze.entities import EntityRegistry
-    from storyline.analyze.nlp import load_pipeline
+    from storyline.analyze.nlp import load_pipeline, parse_stream
     from storyline.analyze.places import load_geocoder
 
     report = AnalyzeReport()
@@ -196,23 +208,31 @@ def analyze_pending(
     registry = EntityRegistry()
     for key, name in store.known_people():
         registry.add_person(key, name)
-    for batch in _analysis_batches(store, settings.analysis_batch_size, redo):
-        for article, parsed in parse_batch(nlp, batch, settings.spacy_model):
-            if progress:
-                progress(article.title or article.id or "")
-            try:
-                if parsed is not None:
-                    annotate_parsed(article, parsed, registry, geocoder)
-                    report.analyzed += 1
-                else:
-                    reason = unsupported_reason(article, settings.spacy_model) or ""
-                    clear_annotations(article, reason).mark(Stage.ANALYZED)
-                    report.not_supported += 1
-            except Exception as exc:
-                if strict:
-                    raise
-                note = f"analysis failed: {type(exc).__name__}: {exc}"[:500]
-                clear_annotations(article, note)
-                report.failures.append(IngestFailure(article.source, note))
-            store.save_analysis(article)
+
+    def texts() -> Iterator[tuple[Article, str | None]]:
+        for batch in _analysis_batches(store, settings.analysis_batch_size, redo):
+            for article in batch:
+                readable = unsupported_reason(article, settings.spacy_model) is None
+                yield article, article.text if readable else None
+
+    processes = parse_processes(settings, store, redo)
+    stream = parse_stream(nlp, texts(), settings.analysis_batch_size, processes)
+    for article, parsed in stream:
+        if progress:
+            progress(article.title or article.id or "")
+        try:
+            if parsed is not None:
+                annotate_parsed(article, parsed, registry, geocoder)
+                report.analyzed += 1
+            else:
+                reason = unsupported_reason(article, settings.spacy_model) or ""
+                clear_annotations(article, reason).mark(Stage.ANALYZED)
+                report.not_supported += 1
+        except Exception as exc:
+            if strict:
+                raise
+            note = f"analysis failed: {type(exc).__name__}: {exc}"[:500]
+            clear_annotations(article, note)
+            report.failures.append(IngestFailure(article.source, note))
+        store.save_analysis(article)
     return report

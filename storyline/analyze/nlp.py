@@ -8,10 +8,11 @@ NER-tagged exactly once. Long articles are cut at paragraph breaks into chunks o
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from storyline.errors import ConfigError
 
@@ -103,3 +104,40 @@ def parse_many(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Ite
     while current_index < len(materialised):
         yield Parsed(materialised[current_index], current)
         current, current_index = [], current_index + 1
+
+
+T = TypeVar("T")
+
+
+def parse_stream(
+    nlp: Language,
+    items: Iterable[tuple[T, str | None]],
+    batch_size: int = 16,
+    processes: int = 1,
+) -> Iterator[tuple[T, Parsed | None]]:
+    """Parse a stream of (item, text) lazily and in order, in one ``nlp.pipe`` call, so that
+    ``processes`` > 1 parse workers start once for the whole stream. An item whose text is None
+    is passed through unparsed, in its place."""
+    # Items wait here, in input order, from when spaCy reads their text until it is parsed.
+    pending: deque[tuple[T, str | None, list[tuple[int, int]]]] = deque()
+
+    def pieces() -> Iterator[str]:
+        for item, text in items:
+            chunks = split_chunks(text) if text is not None else []
+            pending.append((item, text, [(offset, len(piece)) for offset, piece in chunks]))
+            for _, piece in chunks:
+                yield piece
+
+    current: list[Chunk] = []
+    for doc in nlp.pipe(pieces(), batch_size=batch_size, n_process=processes):
+        while pending[0][1] is None:
+            yield pending.popleft()[0], None
+        item, text, spans = pending[0]
+        offset, length = spans[len(current)]
+        current.append(Chunk(offset, doc, length))
+        if len(current) == len(spans):
+            pending.popleft()
+            yield item, Parsed(text or "", current)
+            current = []
+    while pending:  # unparsed items after the last text
+        yield pending.popleft()[0], None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from storyline.errors import NotFoundError
 from storyline.model import Article, Claim, Entity, Event, Mention, Place, Quote, Span, TimeRef
@@ -160,12 +160,23 @@ class AnnotationStore:
                 )
             )  # fmt: skip
 
-    def pending_analysis(self, limit: int = 500, redo: bool = False) -> list[Article]:
-        """Up to ``limit`` articles not analysed yet (all, with ``redo``), oldest stored first."""
+    def pending_analysis(
+        self, limit: int = 500, redo: bool = False, after: tuple[datetime, str] | None = None
+    ) -> list[Article]:
+        """Up to ``limit`` articles not analysed yet (all, with ``redo``), oldest stored first;
+        with ``after`` (ingested_at, id), only those stored after that one, so a reader that is
+        ahead of what has been saved pages on instead of seeing the same articles again."""
 
         query = select(*NO_RAW)
         if not redo:
             query = query.where(articles.c.analyzed_at.is_(None))
+        if after is not None:
+            query = query.where(
+                or_(
+                    articles.c.ingested_at > after[0],
+                    and_(articles.c.ingested_at == after[0], articles.c.id > after[1]),
+                )
+            )
         query = query.order_by(articles.c.ingested_at, articles.c.id).limit(limit)
         with self.transaction() as conn:
             return [row_to_article(row) for row in conn.execute(query)]
