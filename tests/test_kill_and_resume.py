@@ -138,3 +138,59 @@ def test_kill_during_story_assignment_then_rerun(tmp_path):
         check=True,
     )
     check_consistent(db, TOTAL)
+
+
+def _processes_using(marker: str) -> list[int]:
+    """Live processes whose command line names ``marker`` (here: a test's database path)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if marker in cmdline and "State:\tZ" not in status:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to look for worker processes")
+def test_kill_during_analysis_with_parse_workers_then_rerun(tmp_path):
+    source, db = tmp_path / "big.jsonl", tmp_path / "analyse.db"
+    synthetic_articles(source, TOTAL)
+    url = f"sqlite:///{db}"
+    subprocess.run(
+        [sys.executable, "-m", "storyline", "ingest", str(source), "--db", url, "--no-analyze",
+         "--no-assign"],
+        capture_output=True, timeout=300, check=True,
+    )  # fmt: skip
+    env = {**os.environ, "STORYLINE_ANALYSIS_PROCESSES": "2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "storyline", "analyze", "--db", url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    done = kill_when(proc, db, "SELECT COUNT(*) FROM articles WHERE analyzed_at IS NOT NULL", 40)
+    assert done < TOTAL
+    # The parse workers do not outlive the process that started them.
+    deadline = time.monotonic() + 30
+    while _processes_using(str(db)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_using(str(db)) == []
+    subprocess.run(
+        [sys.executable, "-m", "storyline", "analyze", "--db", url],
+        capture_output=True, timeout=600, check=True, env=env,
+    )  # fmt: skip
+    assert count(db, "SELECT COUNT(*) FROM articles WHERE analyzed_at IS NULL") == 0
+    # Each article's annotations were replaced as a whole: no mention is stored twice.
+    assert (
+        count(
+            db,
+            "SELECT COUNT(*) FROM (SELECT article_id, start_char, end_char, COUNT(*) AS n "
+            "FROM mentions GROUP BY article_id, start_char, end_char HAVING n > 1)",
+        )
+        == 0
+    )

@@ -8,6 +8,9 @@ NER-tagged exactly once. Long articles are cut at paragraph breaks into chunks o
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -107,6 +110,31 @@ def parse_many(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Ite
 
 
 T = TypeVar("T")
+PR_SET_PDEATHSIG = 1  # prctl option (Linux): a signal for the child when its parent dies
+_forking_pid: list[int] = []  # the process forking, recorded just before each fork
+
+
+def _remember_parent() -> None:
+    _forking_pid[:] = [os.getpid()]
+
+
+def _die_with_parent() -> None:
+    """In a forked parse worker: have the kernel kill it when its parent dies, so a killed
+    `storyline analyze` leaves no worker behind holding a model in memory (Linux only)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: workers then end when their input queue closes, if ever
+    if _forking_pid and os.getppid() != _forking_pid[0]:
+        os._exit(1)  # the parent died before the request took effect
+
+
+@cache
+def _workers_die_with_parent() -> None:
+    """Register the fork hooks once per process (they apply to multiprocessing's forks only,
+    not to subprocesses, which fork in C)."""
+    os.register_at_fork(before=_remember_parent, after_in_child=_die_with_parent)
 
 
 def parse_stream(
@@ -128,6 +156,8 @@ def parse_stream(
             for _, piece in chunks:
                 yield piece
 
+    if processes > 1:
+        _workers_die_with_parent()
     current: list[Chunk] = []
     for doc in nlp.pipe(pieces(), batch_size=batch_size, n_process=processes):
         while pending[0][1] is None:
