@@ -43,6 +43,20 @@ class Settings(BaseSettings):
         description="Feed entry content at least this long is used without fetching the page.",
         ge=0,
     )
+    watch_interval: float = Field(
+        300.0, description="Seconds between two polls of one feed by `storyline watch`.", gt=0
+    )
+    watch_host_delay: float = Field(
+        2.0,
+        description="Seconds `storyline watch` leaves between two requests to one host.",
+        ge=0,
+    )
+    watch_max_backoff: float = Field(
+        21600.0,
+        description="Longest wait, in seconds, before polling a failing feed again (the wait "
+        "doubles with each failure).",
+        gt=0,
+    )
     dedup_num_perm: int = Field(128, description="MinHash permutations.", ge=16)
     dedup_shingle_words: int = Field(5, description="Words per shingle for MinHash.", ge=1)
     dedup_threshold: float = Field(

@@ -13,7 +13,8 @@ from storyline.config import Settings, get_settings
 from storyline.fuse.abstractive import abstract_writer
 from storyline.fuse.events import DayIntensity, FusedEvent, escalation, fuse_events
 from storyline.fuse.story_brief import StoryBrief, brief_story
-from storyline.model import Article, IngestReport, SourceKind, Story
+from storyline.ingest.watch import Watcher
+from storyline.model import Article, IngestFailure, IngestReport, SourceKind, Story
 from storyline.pipeline import AnalyzeReport, AssignReport, Progress
 from storyline.store import Store
 from storyline.store.annotations import Annotations
@@ -64,6 +65,20 @@ class Storyline:
         if assign:
             self.assign(progress)
         return report
+
+    def watcher(self, feeds: list[str]) -> Watcher:
+        """A watcher polling ``feeds`` into this database: each poll's new articles are
+        stored, analysed (setting analyze_on_ingest) and placed in stories."""
+
+        def ingest(items: list[Article | IngestFailure]) -> tuple[int, int, int]:
+            report = pipeline.store_items(items, self.store, self.settings)
+            if report.ingested:
+                if self.settings.analyze_on_ingest:
+                    self.analyze()
+                self.assign()
+            return len(report.ingested), len(report.duplicates), len(report.failures)
+
+        return Watcher(feeds, self.store, self.settings, ingest)
 
     def analyze(self, progress: Progress | None = None, redo: bool = False) -> AnalyzeReport:
         """Annotate articles not analysed yet (all of them with ``redo``)."""

@@ -36,8 +36,19 @@ def ingest(
 
     With ``strict`` an unexpected error (a bug, not bad input) is raised instead of reported.
     """
+    return store_items(read_sources(specs, settings), store, settings, progress, strict)
+
+
+def store_items(
+    items: Iterable[Article | IngestFailure],
+    store: Store,
+    settings: Settings,
+    progress: Progress | None = None,
+    strict: bool = False,
+) -> IngestReport:
+    """Clean and store read items (articles, or failures to report); go on past bad ones."""
     report = IngestReport()
-    for item in read_sources(specs, settings):
+    for item in items:
         if progress:
             progress(item.source)
         if isinstance(item, IngestFailure):

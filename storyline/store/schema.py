@@ -269,6 +269,21 @@ coded_events = _annotation_table(
 )
 ANNOTATION_TABLES = (mentions, quotes, claims, time_refs, places, coded_events)
 
+# Feeds polled by `storyline watch`: what the server last said (for conditional GET) and when
+# to poll next, so a restarted watcher carries on where it stopped.
+feed_state = Table(
+    "feed_state",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_polled", UTCDateTime),
+    Column("next_poll", UTCDateTime),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("articles", Integer, nullable=False, default=0),
+)
+
 
 def _initial(conn: Connection) -> None:
     metadata.create_all(conn)
@@ -334,7 +349,7 @@ def _events(conn: Connection) -> None:
 
 
 def _coded(conn: Connection) -> None:
-    """The coded political events table."""
+    """Tables added whole (coded political events, feed state): created when missing."""
     metadata.create_all(conn)
 
 
@@ -344,6 +359,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("analysis: entities, mentions, quotes, claims, time_refs, places", _analysis),
     ("stories: events, recorded changes, placement time and notes", _events),
     ("political events: coded_events (re-run `analyze --redo` to code stored articles)", _coded),
+    ("watch: feed_state for conditional polling", _coded),
 ]
 
 

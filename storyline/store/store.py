@@ -23,6 +23,7 @@ from storyline.errors import NotFoundError, ParseError, StorageError
 from storyline.model import Article
 from storyline.store.annotations import AnnotationStore
 from storyline.store.events import EventStore
+from storyline.store.feeds import FeedStore
 from storyline.store.rows import row_to_article
 from storyline.store.schema import articles, migrate, sources
 from storyline.store.stories import StoryStore
@@ -84,7 +85,7 @@ def create_db_engine(url: str) -> Engine:
         ) from exc
 
 
-class Store(AnnotationStore, StoryStore, EventStore):
+class Store(AnnotationStore, StoryStore, EventStore, FeedStore):
     """The database: articles, their sources (outlets) and stories."""
 
     def __init__(self, url: str) -> None:
