@@ -56,6 +56,7 @@ class Stream:
         self.stories: list[_Story] = []
         self.recent: list[Article] = []
         self.start = datetime(2031, 1, 1, tzinfo=UTC)
+        self.last_story: _Story | None = None  # the story of the last article (None: a copy)
 
     def _story(self, now: datetime) -> _Story:
         rng = self.rng
@@ -80,6 +81,7 @@ class Stream:
             original = rng.choice(self.recent)
             text = original.text + "\n\nSubscribe to our newsletter for more."
             title = f"{original.title} (republished)"
+            self.last_story = None
         else:
             story = self._story(now)
             words = rng.choices(self.common, self.weights, k=WORDS_PER_ARTICLE // 2)
@@ -89,6 +91,7 @@ class Stream:
             numbers = [str(rng.randint(2, 90_000)) for _ in range(4)]
             text = " ".join(words[:60]) + ". " + " ".join(numbers) + ". " + " ".join(words[60:])
             title = " ".join(rng.sample(story.names[:3] + story.event[:4], 5)).capitalize()
+            self.last_story = story
         article = Article(
             source=f"synthetic:{index}",
             source_kind=SourceKind.JSONL,

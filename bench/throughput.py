@@ -11,6 +11,9 @@ Two ways of running, in the same process on the same texts:
 - *naive baseline*: one article at a time, one spaCy call each (`analysis_batch_size` 1, one
   ingest call per article), over BASELINE articles spread evenly over the stream, as it is slow.
 
+With STORYLINE_BENCH_POSTGRES_URL set, the multi-process run is repeated on that PostgreSQL
+database (emptied first). With Ray installed, `Storyline.backfill` runs too, on Ray started
+locally, over the same stream cut into four shard files per core.
 Usage: python bench/throughput.py [SIZE ...]   (default 1000; 10,000 takes about half an hour on
 two cores, 100,000 several hours)
 """
@@ -35,6 +38,9 @@ from storyline.config import get_settings
 from storyline.facade import demo_corpus_path
 
 BASELINE = 60  # articles the naive baseline runs over
+# A PostgreSQL database to run against as well (emptied first!), e.g. the one .ci/postgres.sh
+# starts: postgresql+psycopg://storyline:storyline@127.0.0.1:55432/storyline
+POSTGRES = os.environ.get("STORYLINE_BENCH_POSTGRES_URL")
 T17 = SHARED / "bench" / "clustering" / "t17.jsonl"
 NEUS = SHARED / "bench" / "summaries" / "neus_test.jsonl"
 _NEUS_PARTS = re.compile(r"TITLE=>\s*(.*?)\.?\s*ARTICLE=>\s*(.*)", re.DOTALL)
@@ -105,11 +111,25 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_storyline(rows: list[dict[str, str]], folder: Path, processes: int) -> float:
+def reset_postgres(url: str) -> None:
+    """Empty the benchmark's PostgreSQL database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def run_storyline(
+    rows: list[dict[str, str]], folder: Path, processes: int, db_url: str | None = None
+) -> float:
     path = folder / "stream.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    if db_url is not None:
+        reset_postgres(db_url)
     settings = get_settings(
-        db_url=f"sqlite:///{folder}/fast-{processes}.db", analysis_processes=processes
+        db_url=db_url or f"sqlite:///{folder}/fast-{processes}.db", analysis_processes=processes
     )
     with Storyline(settings=settings) as sl:
         start = time.perf_counter()
@@ -118,6 +138,33 @@ def run_storyline(rows: list[dict[str, str]], folder: Path, processes: int) -> f
     handled = len(report.ingested) + len(report.duplicates) + len(report.failures)
     assert handled == len(rows), (handled, len(rows))
     print(f"  {processes} process(es): {len(report.ingested)} stored, {seconds:.0f} s", flush=True)
+    return len(rows) / seconds
+
+
+def run_ray(rows: list[dict[str, str]], folder: Path, shards: int) -> float | None:
+    """`storyline backfill` on Ray started locally, over the stream cut into shard files; the
+    time includes starting Ray and its actors (about 20 s here)."""
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        print("  Ray is not installed: pip install 'storyline[ray]'", flush=True)
+        return None
+    shard_folder = folder / "shards"
+    shard_folder.mkdir()
+    per_shard = -(-len(rows) // shards)
+    for n in range(shards):
+        part = rows[n * per_shard : (n + 1) * per_shard]
+        text = "".join(json.dumps(r) + "\n" for r in part)
+        (shard_folder / f"part-{n:03d}.jsonl").write_text(text, encoding="utf-8")
+    settings = get_settings(db_url=f"sqlite:///{folder}/ray.db")
+    with Storyline(settings=settings) as sl:
+        start = time.perf_counter()
+        report = sl.backfill([str(shard_folder)])
+        seconds = time.perf_counter() - start
+    handled = len(report.ingest.ingested) + len(report.ingest.duplicates)
+    handled += len(report.ingest.failures)
+    assert handled == len(rows), (handled, len(rows))
+    print(f"  Ray local, {report.parse_actors} parse actors: {seconds:.0f} s", flush=True)
     return len(rows) / seconds
 
 
@@ -140,10 +187,10 @@ def main() -> int:
     cores = os.cpu_count() or 1
     lines = [
         "| articles | words | storyline, 1 process: articles/s | storyline, "
-        f"{cores} parse processes: articles/s | naive baseline: articles/s ({BASELINE} spread "
-        "over the stream) "
-        "| best / naive | peak RSS MiB |",
-        "|---|---|---|---|---|---|---|",
+        f"{cores} parse processes: articles/s | the same on PostgreSQL | `backfill` on Ray "
+        f"local ({cores} parse actors): articles/s | naive baseline: articles/s ({BASELINE} "
+        "spread over the stream) | best SQLite / naive | peak RSS MiB (driver) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for size in sizes:
         rows = corpus(size)
@@ -155,10 +202,14 @@ def main() -> int:
             print(f"  naive: {naive:.2f} articles/s", flush=True)
             single = run_storyline(rows, folder, 1)
             multi = run_storyline(rows, folder, cores) if cores > 1 else single
+            postgres = run_storyline(rows, folder, cores, POSTGRES) if POSTGRES else None
+            on_ray = run_ray(rows, folder, shards=cores * 4)
         best = max(single, multi)
+        on_postgres = f"{postgres:.1f}" if postgres else "not run"
+        ray_figure = f"{on_ray:.1f}" if on_ray else "not run"
         line = (
-            f"| {size:,} | {words:,} | {single:.1f} | {multi:.1f} | {naive:.1f} | "
-            f"{best / naive:.1f}× | {peak_mib():.0f} |"
+            f"| {size:,} | {words:,} | {single:.1f} | {multi:.1f} | {on_postgres} | "
+            f"{ray_figure} | {naive:.1f} | {best / naive:.1f}× | {peak_mib():.0f} |"
         )
         print(line, flush=True)
         lines.append(line)
@@ -167,7 +218,8 @@ def main() -> int:
         "every annotation stage), assign to stories, all in SQLite; the issue's goal is at least "
         "5 articles/s sustained on 2 cores. Articles average "
         f"{words // max(1, sizes[-1]):,} words (Timeline17 articles are long). Peak RSS is the "
-        "process maximum over all runs."
+        "maximum of the benchmark process over all runs (Ray's actors are processes of their "
+        "own, about 400 MiB each). The Ray figure includes starting Ray and its actors."
     )
     record("throughput.py", "End-to-end throughput", body)
     return 0

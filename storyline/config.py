@@ -136,6 +136,17 @@ class Settings(BaseSettings):
         "least 200 articles wait, else one (each worker loads its own copy of the model).",
         ge=0,
     )
+    ray_address: str | None = Field(
+        None,
+        description="Ray cluster address for `storyline backfill` (such as ray://head:10001 or "
+        "auto); unset, backfill starts Ray locally on this machine.",
+    )
+    backfill_parse_actors: int = Field(
+        0,
+        description="spaCy parse actors `storyline backfill` runs on Ray; 0: one per CPU the "
+        "cluster offers (each loads its own copy of the model).",
+        ge=0,
+    )
     analyze_on_ingest: bool = Field(
         True,
         description="Annotate new articles (entities, quotes, claims, dates, places) on ingest.",

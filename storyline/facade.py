@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storyline import pipeline
 from storyline.config import Settings, get_settings
@@ -18,6 +18,9 @@ from storyline.model import Article, IngestFailure, IngestReport, SourceKind, St
 from storyline.pipeline import AnalyzeReport, AssignReport, Progress
 from storyline.store import Store
 from storyline.store.annotations import Annotations
+
+if TYPE_CHECKING:
+    from storyline.scale.ray_pipeline import BackfillReport
 
 
 def demo_corpus_path() -> Path:
@@ -70,15 +73,29 @@ class Storyline:
         """A watcher polling ``feeds`` into this database: each poll's new articles are
         stored, analysed (setting analyze_on_ingest) and placed in stories."""
 
+        kept = pipeline.AssignState()  # polls place a few articles each: no window rebuild each
+
         def ingest(items: list[Article | IngestFailure]) -> tuple[int, int, int]:
             report = pipeline.store_items(items, self.store, self.settings)
             if report.ingested:
                 if self.settings.analyze_on_ingest:
                     self.analyze()
-                self.assign()
+                self.assign(state=kept)
             return len(report.ingested), len(report.duplicates), len(report.failures)
 
         return Watcher(feeds, self.store, self.settings, ingest)
+
+    def backfill(
+        self, inputs: list[str], output: Path | None = None, progress: Progress | None = None
+    ) -> BackfillReport:
+        """Ingest, analyse and place every article in the input shards (JSONL, WARC, Parquet ...)
+        with reading, cleaning and parsing on Ray (settings ray_address, backfill_parse_actors);
+        with ``output``, also write articles.parquet and events.parquet into that folder."""
+        from storyline.scale.backfill_output import BackfillOutput
+        from storyline.scale.ray_pipeline import backfill
+
+        folder = BackfillOutput(output) if output is not None else None
+        return backfill(inputs, self.store, self.settings, folder, progress)
 
     def analyze(self, progress: Progress | None = None, redo: bool = False) -> AnalyzeReport:
         """Annotate articles not analysed yet (all of them with ``redo``)."""
@@ -100,9 +117,12 @@ class Storyline:
         """Numeric claims across articles (filters: counted, article_id, limit, offset)."""
         return self.store.list_claims(**filters)
 
-    def assign(self, progress: Progress | None = None) -> AssignReport:
-        """Place every article not yet in a story (resumes after an interruption)."""
-        return pipeline.assign_pending(self.store, self.settings, progress)
+    def assign(
+        self, progress: Progress | None = None, state: pipeline.AssignState | None = None
+    ) -> AssignReport:
+        """Place every article not yet in a story (resumes after an interruption); a process
+        that assigns again and again passes the same ``state`` to skip rebuilding the window."""
+        return pipeline.assign_pending(self.store, self.settings, progress, state)
 
     def articles(self, **filters: Any) -> list[dict[str, Any]]:
         """Article summaries, newest first (filters: limit, offset, story_id, outlet)."""
@@ -161,7 +181,7 @@ class Storyline:
     ) -> list[DayIntensity]:
         """The daily Goldstein intensity between actors ``a`` and ``b``, both directions."""
         found = self.store.list_events(
-            None, None, None, since, until, story_id, happened_only=True, limit=None
+            None, None, None, since, until, story_id, limit=None, pair=(a, b)
         )
         return escalation(fuse_events(found), a, b)
 

@@ -27,6 +27,7 @@ class SourceKind(StrEnum):
     HTML = "html"
     JSONL = "jsonl"
     WARC = "warc"
+    PARQUET = "parquet"
     URL = "url"
     FEED = "feed"
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from storyline.assign.assigner import Assigner
 from storyline.clean.article import clean_article
@@ -19,6 +20,11 @@ from storyline.ingest.sources import read_sources
 from storyline.model import Article, IngestFailure, IngestReport, Stage
 from storyline.store import Store
 from storyline.store.stories import Placement
+
+if TYPE_CHECKING:
+    from storyline.analyze.entities import EntityRegistry
+    from storyline.analyze.nlp import Parsed
+    from storyline.analyze.places import Geocoder
 
 PARALLEL_MIN = 200  # articles waiting before analysis starts parse workers (auto setting)
 
@@ -39,6 +45,42 @@ def ingest(
     return store_items(read_sources(specs, settings), store, settings, progress, strict)
 
 
+def clean_item(
+    item: Article | IngestFailure, settings: Settings, strict: bool = False
+) -> Article | IngestFailure:
+    """Clean one read item; a failure passes through, and bad input becomes a failure."""
+    if isinstance(item, IngestFailure):
+        return item
+    try:
+        return clean_article(item, settings)
+    except StorylineError as exc:
+        return IngestFailure(item.source, str(exc))
+    except Exception as exc:  # a parser bug on one odd page must not stop a batch
+        if strict:
+            raise
+        return IngestFailure(
+            item.source,
+            f"unexpected {type(exc).__name__} while cleaning ({exc}); "
+            "the item was skipped: please report it with the input",
+        )
+
+
+def store_cleaned(item: Article | IngestFailure, store: Store, report: IngestReport) -> bool:
+    """Store one cleaned article and count it in ``report``; True when it is newly stored."""
+    if isinstance(item, IngestFailure):
+        report.failures.append(item)
+        return False
+    try:
+        article_id, is_new = store.add_article(item)
+    except StorageError:
+        raise  # the database itself failed: every later item would fail the same way
+    except StorylineError as exc:
+        report.failures.append(IngestFailure(item.source, str(exc)))
+        return False
+    (report.ingested if is_new else report.duplicates).append(article_id)
+    return is_new
+
+
 def store_items(
     items: Iterable[Article | IngestFailure],
     store: Store,
@@ -51,29 +93,7 @@ def store_items(
     for item in items:
         if progress:
             progress(item.source)
-        if isinstance(item, IngestFailure):
-            report.failures.append(item)
-            continue
-        try:
-            article = clean_article(item, settings)
-            article_id, is_new = store.add_article(article)
-        except StorageError:
-            raise  # the database itself failed: every later item would fail the same way
-        except StorylineError as exc:
-            report.failures.append(IngestFailure(item.source, str(exc)))
-            continue
-        except Exception as exc:  # a parser bug on one odd page must not stop a batch
-            if strict:
-                raise
-            report.failures.append(
-                IngestFailure(
-                    item.source,
-                    f"unexpected {type(exc).__name__} while cleaning ({exc}); "
-                    "the item was skipped: please report it with the input",
-                )
-            )
-            continue
-        (report.ingested if is_new else report.duplicates).append(article_id)
+        store_cleaned(clean_item(item, settings, strict), store, report)
     return report
 
 
@@ -101,25 +121,79 @@ def _window(articles: list[Article], settings: Settings) -> tuple[datetime, date
     return start, end
 
 
+@dataclass(slots=True)
+class AssignState:
+    """The assigner a long-running process (`watch`, `backfill`) keeps between assignment runs,
+    so that a run takes in only what was placed since the last one, not the whole story window
+    again (which at a million stored articles means hundreds of thousands of articles per run).
+
+    It is rebuilt from the store when the new articles reach back before what it covers, or
+    when a merge or split it did not make itself was recorded since."""
+
+    assigner: Assigner | None = None
+    covered_from: datetime | None = None  # placements from here on are all in the assigner
+    seen_until: datetime | None = None  # the latest placement time read from the store
+    changes_seen: int = 0  # story_changes rows when last synchronised
+    rebuilds: int = 0  # times the state was rebuilt from the store's story window
+
+    def usable(self, start: datetime, store: Store) -> bool:
+        return (
+            self.assigner is not None
+            and self.covered_from is not None
+            and start >= self.covered_from
+            and store.count_story_changes() == self.changes_seen
+        )
+
+    def refresh(self, store: Store) -> int:
+        """Take in the articles placed since the last read (by other processes); how many."""
+        if self.assigner is None:
+            return 0
+        ids, self.seen_until = store.placed_since(self.seen_until)
+        new = [i for i in ids if i not in self.assigner.known]
+        if new:
+            placed = store.articles_for_assignment(new)
+            entity_ids = store.entity_ids_by_article(new)
+            for article in placed:
+                self.assigner.restore(article, entity_ids.get(article.id or "", []))
+        self.changes_seen = store.count_story_changes()
+        return len(new)
+
+
 def assign_pending(
-    store: Store, settings: Settings, progress: Progress | None = None
+    store: Store,
+    settings: Settings,
+    progress: Progress | None = None,
+    state: AssignState | None = None,
 ) -> AssignReport:
     """Place every article not yet placed: as a copy of an earlier one, in an open event of an
     open story, in a new event of an open story, or as the seed of a new story.
 
     The open events and stories are rebuilt from the articles placed within the story window
-    around the pending ones; each placement is saved in its own transaction.
+    around the pending ones (or, with a kept ``state``, brought up to date from it); each
+    placement is saved in its own transaction.
     """
     report = AssignReport()
     pending = store.pending_assignment()
     if not pending:
         return report
-    assigner = Assigner(settings)
-    context = store.assigned_between(*_window(pending, settings))
-    entity_ids = store.entity_ids_by_article([a.id or "" for a in context + pending])
-    for article in context:
-        assigner.restore(article, entity_ids.get(article.id or "", []))
-    del context
+    start, end = _window(pending, settings)
+    if state is not None and state.usable(start, store):
+        state.refresh(store)
+        assert state.assigner is not None
+        assigner = state.assigner
+        entity_ids = store.entity_ids_by_article([a.id or "" for a in pending])
+    else:
+        assigner = Assigner(settings)
+        newest = store.last_placement() if state is not None else None
+        context = store.assigned_between(start, end)
+        entity_ids = store.entity_ids_by_article([a.id or "" for a in context + pending])
+        for article in context:
+            assigner.restore(article, entity_ids.get(article.id or "", []))
+        del context
+        if state is not None:
+            state.assigner, state.covered_from, state.seen_until = assigner, start, newest
+            state.rebuilds += 1
+            state.changes_seen = store.count_story_changes()
     touched: dict[str, set[int]] = {"story": set(), "event": set()}
     for article in pending:
         if progress:
@@ -149,6 +223,8 @@ def assign_pending(
     store.set_titles(
         assigner.titles("story", touched["story"]), assigner.titles("event", touched["event"])
     )
+    if state is not None:  # merges made in this run are the state's own
+        state.changes_seen = store.count_story_changes()
     return report
 
 
@@ -204,21 +280,12 @@ def analyze_pending(
     in flight and a re-run resumes. An article that makes a stage fail is saved with no
     annotations and the reason, so it is reported once, not retried forever.
     """
-    from storyline.analyze.annotate import (
-        annotate_parsed,
-        clear_annotations,
-        unsupported_reason,
-    )
-    from storyline.analyze.entities import EntityRegistry
+    from storyline.analyze.annotate import unsupported_reason
     from storyline.analyze.nlp import load_pipeline, parse_stream
-    from storyline.analyze.places import load_geocoder
 
     report = AnalyzeReport()
     nlp = load_pipeline(settings.spacy_model)
-    geocoder = load_geocoder()
-    registry = EntityRegistry()
-    for key, name in store.known_people():
-        registry.add_person(key, name)
+    annotator = Annotator.for_store(store, settings)
 
     def texts() -> Iterator[tuple[Article, str | None]]:
         for batch in _analysis_batches(store, settings.analysis_batch_size, redo):
@@ -231,19 +298,54 @@ def analyze_pending(
     for article, parsed in stream:
         if progress:
             progress(article.title or article.id or "")
-        try:
-            if parsed is not None:
-                annotate_parsed(article, parsed, registry, geocoder)
-                report.analyzed += 1
-            else:
-                reason = unsupported_reason(article, settings.spacy_model) or ""
-                clear_annotations(article, reason).mark(Stage.ANALYZED)
-                report.not_supported += 1
-        except Exception as exc:
-            if strict:
-                raise
-            note = f"analysis failed: {type(exc).__name__}: {exc}"[:500]
-            clear_annotations(article, note)
-            report.failures.append(IngestFailure(article.source, note))
+        annotate_one(article, parsed, annotator, report, strict)
         store.save_analysis(article)
     return report
+
+
+@dataclass(slots=True)
+class Annotator:
+    """What annotating a parse needs, loaded once per run: the entity registry grows with each
+    article, in order, so a surname alone joins a full name seen earlier."""
+
+    settings: Settings
+    registry: EntityRegistry
+    geocoder: Geocoder
+
+    @classmethod
+    def for_store(cls, store: Store, settings: Settings) -> Annotator:
+        from storyline.analyze.entities import EntityRegistry
+        from storyline.analyze.places import load_geocoder
+
+        registry = EntityRegistry()
+        for key, name in store.known_people():
+            registry.add_person(key, name)
+        return cls(settings, registry, load_geocoder())
+
+
+def annotate_one(
+    article: Article,
+    parsed: Parsed | None,
+    annotator: Annotator,
+    report: AnalyzeReport,
+    strict: bool = False,
+) -> Article:
+    """Annotate one article from its parse (None: a language the pipeline cannot read); a stage
+    that fails leaves the article with no annotations and the reason, reported once."""
+    from storyline.analyze.annotate import annotate_parsed, clear_annotations, unsupported_reason
+
+    try:
+        if parsed is not None:
+            annotate_parsed(article, parsed, annotator.registry, annotator.geocoder)
+            report.analyzed += 1
+        else:
+            reason = unsupported_reason(article, annotator.settings.spacy_model) or ""
+            clear_annotations(article, reason).mark(Stage.ANALYZED)
+            report.not_supported += 1
+    except Exception as exc:
+        if strict:
+            raise
+        note = f"analysis failed: {type(exc).__name__}: {exc}"[:500]
+        clear_annotations(article, note)
+        report.failures.append(IngestFailure(article.source, note))
+    return article

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,24 +20,45 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
-def _reset_postgres(url: str) -> None:
+BACKENDS = ["sqlite", "postgres"]  # params for fixtures that give a database of each kind
+_schemas: list[str] = []  # PostgreSQL schemas made by this run, dropped at its end
+
+
+def database_url(kind: str, folder: Path, name: str = "test") -> str:
+    """A fresh, empty database: a SQLite file in ``folder``, or a schema of its own in the
+    PostgreSQL test database (so module-wide databases of several test modules coexist)."""
+    if kind == "sqlite":
+        return f"sqlite:///{folder / name}.db"
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL not configured: set STORYLINE_TEST_POSTGRES_URL (.ci/run does)")
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(url)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(POSTGRES_URL)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    _schemas.append(schema)
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not (_schemas and POSTGRES_URL):
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        for schema in _schemas:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database of each supported kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.db'}"
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL not configured: set STORYLINE_TEST_POSTGRES_URL (.ci/run does)")
-    _reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
+    return database_url(request.param, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from collections import defaultdict
 import pytest
 
 from storyline import Storyline
-from tests.conftest import demo_key
+from tests.conftest import BACKENDS, database_url, demo_key
 
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -24,9 +24,9 @@ def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return result
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.db'}"
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_db(request, tmp_path_factory) -> str:
+    url = database_url(request.param, tmp_path_factory.mktemp("e2e"), "demo")
     result = run_cli("demo", "--db", url, "--json")
     report = json.loads(result.stdout)
     assert len(report["ingested"]) == 32

@@ -1,4 +1,5 @@
-"""Ingest stage: read local files and folders (text, HTML, JSONL, WARC, feed XML) into Articles."""
+"""Ingest stage: read local files and folders (text, HTML, JSONL, WARC, Parquet, feed XML) into
+Articles."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from storyline.errors import IngestError, TooLargeError
 from storyline.ingest.decode import decode_bytes, maybe_gunzip
 from storyline.ingest.feeds import articles_from_feed, looks_like_feed
 from storyline.ingest.jsonl import read_jsonl
+from storyline.ingest.parquet import read_parquet
 from storyline.ingest.warc import read_warc
 from storyline.model import Article, IngestFailure, SourceKind
 
@@ -18,8 +20,11 @@ TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 WARC_SUFFIXES = {".warc", ".arc"}
+PARQUET_SUFFIXES = {".parquet"}
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
-KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | WARC_SUFFIXES | FEED_SUFFIXES
+KNOWN_SUFFIXES = (
+    TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | WARC_SUFFIXES | FEED_SUFFIXES
+) | PARQUET_SUFFIXES
 
 Item = Article | IngestFailure
 
@@ -93,6 +98,9 @@ def read_file(path: Path, settings: Settings) -> Iterator[Item]:
         return
     if suffix in WARC_SUFFIXES:
         yield from read_warc(path, settings)
+        return
+    if suffix in PARQUET_SUFFIXES:
+        yield from read_parquet(path, settings)
         return
     data = _read_single(path, settings)
     text, encoding, note = decode_bytes(data, str(path))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
@@ -25,14 +26,19 @@ def _with_note(source: str, note: str | None) -> str:
     return f"{source} ({note})" if note else source
 
 
-def record_to_article(record: dict[str, object], source: str) -> Article:
-    """Build an Article from one JSON record; raise IngestError when it holds no text or HTML."""
+def record_to_article(
+    record: dict[str, object], source: str, kind: SourceKind = SourceKind.JSONL
+) -> Article:
+    """Build an Article from one record (a JSON line, a Parquet row); raise IngestError when it
+    holds no text or HTML."""
     text, html = record.get("text"), record.get("html")
     body = html if isinstance(html, str) and html.strip() else text
     if not isinstance(body, str) or not body.strip():
         raise IngestError(f"{source}: the record has no 'text' or 'html' field with content")
     raw_format = "html" if body is html else "text"
     published_raw = record.get("published") or record.get("date")
+    if isinstance(published_raw, datetime | date):  # Parquet timestamp and date columns
+        published_raw = published_raw.isoformat()
     published = parse_source_date(published_raw)
     note = None
     if published_raw and published is None:
@@ -43,7 +49,7 @@ def record_to_article(record: dict[str, object], source: str) -> Article:
     language = record.get("language")
     return Article(
         source=source,
-        source_kind=SourceKind.JSONL,
+        source_kind=kind,
         raw=body,
         raw_format=raw_format,
         url=url if isinstance(url, str) and url else None,

@@ -57,6 +57,6 @@ def add_event_routes(app: FastAPI, store: Callable[[Request], Store]) -> None:
     ) -> list[dict[str, Any]]:
         """The daily intensity between two actors, each direction and both (-10 to +10)."""
         found = store(request).list_events(
-            None, None, None, since, until, story_id, happened_only=True, limit=None
+            None, None, None, since, until, story_id, limit=None, pair=(a, b)
         )
         return [d.as_dict() for d in escalation(fuse_events(found), a, b)]

@@ -6,6 +6,7 @@ Registered on the `storyline` app by `storyline.serve.cli`; exit codes as docume
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from storyline.errors import StorylineError
@@ -189,3 +190,15 @@ def print_annotations(found: Annotations) -> None:
             else (p.country or "not found")
         )
         out.print(f"  {p.name} [dim]({p.kind or '?'}: {where})[/]", highlight=False)
+    out.rule(f"political events ({len(found.events)})")
+    for e in found.events:
+        who = (e.actor.code or e.actor.name) if e.actor else "?"
+        whom = f" → {e.target.code or e.target.name}" if e.target else ""
+        marks = [m for m, on in (("negated", e.negated), ("hypothetical", e.hypothetical),
+                                 ("in a quote", e.quoted)) if on]  # fmt: skip
+        extra = f" [yellow]({', '.join(marks)})[/]" if marks else ""
+        out.print(
+            f"  {e.date or 'undated'} {escape(who)} {e.plover}{escape(whom)} "
+            f"[dim]({e.mode}, CAMEO {e.cameo}, {e.goldstein:+.1f})[/]{extra}",
+            highlight=False,
+        )

@@ -248,6 +248,37 @@ class PlaceOut(SpanOut):
     entity_id: str | None
 
 
+class ActorOut(BaseModel):
+    """A party to a coded event: CAMEO-style code, country and sector."""
+
+    name: str
+    code: str | None = Field(description="RUSGOV, NATO, USA ...; null when nothing can be coded")
+    country: str | None = Field(description="ISO 3166-1 alpha-3")
+    sector: str | None = Field(description="GOV, MIL, IGO, COP ...")
+    entity_id: str | None
+    via: str | None = Field(description="How it was coded: name, demonym, role ...")
+
+
+class CodedEventOut(SpanOut):
+    """A political event coded in one sentence of the article (span: the sentence)."""
+
+    trigger_start: int
+    trigger_end: int
+    cue: str
+    plover: str
+    mode: str | None
+    cameo: str
+    goldstein: float = Field(description="-10 (conflict) to +10 (cooperation)")
+    actor: ActorOut | None
+    target: ActorOut | None
+    date: str | None
+    place: str | None
+    negated: bool
+    hypothetical: bool
+    quoted: bool
+    text: str
+
+
 class AnnotationsOut(BaseModel):
     """Everything the analysis stage found in one article."""
 
@@ -259,6 +290,7 @@ class AnnotationsOut(BaseModel):
     claims: list[ClaimOut]
     times: list[TimeOut]
     places: list[PlaceOut]
+    events: list[CodedEventOut]
 
 
 class QuoteRowOut(QuoteOut):

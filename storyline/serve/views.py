@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from storyline.model import Article, Quote, Story
+from storyline.model import Actor, Article, Event, Quote, Story
 from storyline.store.annotations import Annotations
 
 
@@ -165,6 +165,25 @@ def annotations_json(found: Annotations) -> dict[str, Any]:
              "kind": p.kind, "geonames_id": p.geonames_id, "entity_id": p.entity_id}
             for p in found.places
         ],
+        "events": [coded_event_json(e) for e in found.events],
+    }  # fmt: skip
+
+
+def _actor_json(actor: Actor | None) -> dict[str, Any] | None:
+    if actor is None:
+        return None
+    return {"name": actor.name, "code": actor.code, "country": actor.country,
+            "sector": actor.sector, "entity_id": actor.entity_id, "via": actor.via}  # fmt: skip
+
+
+def coded_event_json(e: Event) -> dict[str, Any]:
+    """One coded event of an article: the sentence's span, the cue's, the parties and marks."""
+    return {
+        "start": e.span.start, "end": e.span.end, "trigger_start": e.trigger.start,
+        "trigger_end": e.trigger.end, "cue": e.cue, "plover": e.plover, "mode": e.mode,
+        "cameo": e.cameo, "goldstein": e.goldstein, "actor": _actor_json(e.actor),
+        "target": _actor_json(e.target), "date": e.date, "place": e.place,
+        "negated": e.negated, "hypothetical": e.hypothetical, "quoted": e.quoted, "text": e.text,
     }  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, or_, select
 
 from storyline.model import Actor, Article, Event, Span
 from storyline.store.schema import articles, coded_events
@@ -126,12 +126,13 @@ class EventStore:
         happened_only: bool = True,
         limit: int | None = 1000,
         offset: int = 0,
+        pair: tuple[str, str] | None = None,
     ) -> list[tuple[Event, dict[str, Any]]]:
         """Coded events with their article's outlet, date and story, oldest day first.
 
         ``actor`` and ``target`` match a code or, for a three-letter country, any of its sectors
-        ("RUS" matches RUSGOV and RUSMIL); ``happened_only`` leaves out negated and hypothetical
-        events."""
+        ("RUS" matches RUSGOV and RUSMIL); ``pair`` keeps the events between two actors, either
+        way; ``happened_only`` leaves out negated and hypothetical events."""
         query = (
             select(
                 coded_events,
@@ -148,6 +149,15 @@ class EventStore:
             query = query.where(_code_matches(coded_events.c.actor_code, actor))
         if target:
             query = query.where(_code_matches(coded_events.c.target_code, target))
+        if pair:  # events between the two, either way
+            actor_c, target_c = coded_events.c.actor_code, coded_events.c.target_code
+            a, b = pair
+            query = query.where(
+                or_(
+                    and_(_code_matches(actor_c, a), _code_matches(target_c, b)),
+                    and_(_code_matches(actor_c, b), _code_matches(target_c, a)),
+                )
+            )
         if plover:
             query = query.where(coded_events.c.plover == plover.upper())
         if since:

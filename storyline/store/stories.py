@@ -68,6 +68,40 @@ class StoryStore:
         with self.transaction() as conn:
             return [row_to_article(row) for row in conn.execute(query)]
 
+    def placed_since(self, after: datetime | None) -> tuple[list[str], datetime | None]:
+        """Ids of the articles placed after ``after`` (all placed ones when None), oldest first,
+        and the latest placement time among them (or ``after`` when there are none)."""
+        query = select(articles.c.id, articles.c.assigned_at).where(
+            articles.c.assigned_at.is_not(None)
+        )
+        if after is not None:
+            query = query.where(articles.c.assigned_at > after)
+        with self.transaction() as conn:
+            rows = list(conn.execute(query.order_by(articles.c.assigned_at)))
+        return [r.id for r in rows], (rows[-1].assigned_at if rows else after)
+
+    def articles_for_assignment(self, article_ids: Sequence[str]) -> list[Article]:
+        """The given articles without raw input, in placement order."""
+        found: list[Article] = []
+        with self.transaction() as conn:
+            for start in range(0, len(article_ids), 500):
+                chunk = list(article_ids[start : start + 500])
+                found.extend(
+                    row_to_article(row)
+                    for row in conn.execute(select(*NO_RAW).where(articles.c.id.in_(chunk)))
+                )
+        return sorted(found, key=lambda a: (a.placed_at or datetime.min.replace(tzinfo=UTC), a.id))
+
+    def last_placement(self) -> datetime | None:
+        """When the most recently placed article was placed (None: nothing placed)."""
+        with self.transaction() as conn:
+            return conn.execute(select(func.max(articles.c.assigned_at))).scalar_one()
+
+    def count_story_changes(self) -> int:
+        """How many merges and splits are recorded (a change tells kept state to rebuild)."""
+        with self.transaction() as conn:
+            return int(conn.execute(select(func.count()).select_from(story_changes)).scalar_one())
+
     def entity_ids_by_article(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
         """The entity id of every linked mention, per article (one entry per mention)."""
         found: dict[str, list[str]] = {}

@@ -161,8 +161,11 @@ def test_events_survive_the_store(tmp_path) -> None:
         sl.store.save_analysis(article)
         stored = sl.store.annotations(article.id or "").events
         listed = sl.store.list_events(actor="NOR")
+        either_way = sl.store.list_events(pair=("DNK", "NOR"))
+        other_pair = sl.store.list_events(pair=("FIN", "NOR"))
     assert stored == article.events
     assert [e.plover for e, _ in listed] == ["ACCUSE"]
+    assert [e.plover for e, _ in either_way] == ["ACCUSE"] and other_pair == []
 
 
 def test_we_in_a_spokesmans_quote_is_the_side_he_speaks_for() -> None:

@@ -64,6 +64,17 @@ def ids(client) -> dict[str, str]:
     return {item["title"].split()[0]: item["id"] for item in items}
 
 
+def test_annotations_carry_the_coded_events_with_their_spans(client, ids):
+    article_id = ids["Floods"]
+    body = client.get(f"/api/v1/articles/{article_id}/annotations").json()
+    text = client.get(f"/api/v1/articles/{article_id}").json()["text"]
+    visit = next(e for e in body["events"] if e["plover"] == "CONSULT")
+    assert visit["cameo"] == "042" and visit["goldstein"] == 1.9
+    assert text[visit["start"] : visit["end"]] == visit["text"]
+    assert text[visit["trigger_start"] : visit["trigger_end"]] == "visited"
+    assert visit["actor"]["code"] == "GOV" and not visit["negated"]
+
+
 def test_annotations_of_an_article(client, ids):
     article_id = ids["Varga"]
     response = client.get(f"/api/v1/articles/{article_id}/annotations")
@@ -78,6 +89,7 @@ def test_annotations_of_an_article(client, ids):
         "claims",
         "times",
         "places",
+        "events",
     }
     assert body["analyzed_at"] is not None
     text = client.get(f"/api/v1/articles/{article_id}").json()["text"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from storyline import Storyline
+from tests.conftest import BACKENDS, database_url
 from tests.live_server import live_server
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, demo_path):
-    url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'api.db'}"
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request, tmp_path_factory, demo_path):
+    url = database_url(request.param, tmp_path_factory.mktemp("api"), "api")
     with Storyline(url) as sl:
         sl.ingest([str(demo_path)])
     with live_server(url) as client:

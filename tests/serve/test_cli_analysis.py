@@ -96,6 +96,13 @@ def test_show_prints_the_annotations(db):
     assert "entities (" in out and "quotes (" in out and "numeric claims (" in out
     assert "Ilse Varga" in out
     assert "some 13,000 soldiers" in out
+    assert "political events (0)" in out
+
+
+def test_show_prints_the_coded_events(db):
+    out = cli("show", ids_by_title(db)["Floods"], "--db", db).stdout
+    assert "political events (2)" in out
+    assert "CONSULT" in out and "CAMEO 042" in out and "+1.9" in out
 
 
 def test_show_of_a_german_article_gives_the_reason(db):

@@ -16,6 +16,7 @@ import pytest
 
 from storyline import Storyline
 from tests.chat_server import chat_server, completion, numbered_sentences
+from tests.conftest import BACKENDS, database_url
 from tests.live_server import live_server
 from tests.serve.test_cli_stories import cli, cli_json
 
@@ -66,12 +67,12 @@ CORPUS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def story(tmp_path_factory) -> tuple[str, int]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def story(request, tmp_path_factory) -> tuple[str, int]:
     folder: Path = tmp_path_factory.mktemp("brief")
     corpus = folder / "brief.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in CORPUS), encoding="utf-8")
-    url = f"sqlite:///{folder / 'brief.db'}"
+    url = database_url(request.param, folder, "brief")
     report = cli_json("ingest", str(corpus), "--db", url)
     assert len(report["ingested"]) == len(CORPUS)
     stories = cli_json("stories", "--db", url)

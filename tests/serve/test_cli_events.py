@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from tests.conftest import BACKENDS, database_url
 from tests.live_server import live_server
 from tests.serve.test_cli_stories import cli, cli_json
 
@@ -49,12 +50,12 @@ CORPUS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+@pytest.fixture(scope="module", params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     folder: Path = tmp_path_factory.mktemp("events")
     corpus = folder / "events.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in CORPUS), encoding="utf-8")
-    url = f"sqlite:///{folder / 'events.db'}"
+    url = database_url(request.param, folder, "events")
     report = cli_json("ingest", str(corpus), "--db", url)
     assert len(report["ingested"]) == len(CORPUS)
     return url

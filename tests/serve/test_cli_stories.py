@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from storyline.serve.cli import app
+from tests.conftest import BACKENDS, database_url
 from tests.live_server import live_server
 
 runner = CliRunner()
@@ -87,12 +88,12 @@ def cli_json(*args: str) -> Any:
     return json.loads(cli(*args, "--json").stdout)
 
 
-def build(folder: Path) -> tuple[str, dict[str, Any]]:
+def build(folder: Path, kind: str = "sqlite") -> tuple[str, dict[str, Any]]:
     """A database with the corpus ingested and placed; returns its URL and the assign report."""
     folder.mkdir(parents=True, exist_ok=True)
     corpus = folder / "stories.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in CORPUS.values()), encoding="utf-8")
-    url = f"sqlite:///{folder / 'stories.db'}"
+    url = database_url(kind, folder, "stories")
     report = cli_json("ingest", str(corpus), "--db", url, "--no-analyze", "--no-assign")
     assert len(report["ingested"]) == len(CORPUS) and report["failed"] == []
     return url, cli_json("assign", "--db", url)
@@ -109,17 +110,17 @@ class Ids:
         self.event = {key: by_url[r["url"]]["event_id"] for key, r in CORPUS.items()}
 
 
-@pytest.fixture(scope="module")
-def placed(tmp_path_factory) -> tuple[str, dict[str, Any], Ids]:
-    """One database for the read-only tests."""
-    url, report = build(tmp_path_factory.mktemp("cli-stories"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def placed(request, tmp_path_factory) -> tuple[str, dict[str, Any], Ids]:
+    """One database of each kind for the read-only tests."""
+    url, report = build(tmp_path_factory.mktemp("cli-stories"), request.param)
     return url, report, Ids(url)
 
 
-@pytest.fixture
-def fresh(tmp_path) -> tuple[str, Ids]:
+@pytest.fixture(params=BACKENDS)
+def fresh(request, tmp_path) -> tuple[str, Ids]:
     """A database of its own, for tests that merge or split."""
-    url, _ = build(tmp_path)
+    url, _ = build(tmp_path, request.param)
     return url, Ids(url)
 
 

@@ -1,0 +1,1 @@
+"""Scale-out: backfills of large archives on a Ray cluster."""
