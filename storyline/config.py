@@ -136,6 +136,12 @@ class Settings(BaseSettings):
         "least 200 articles wait, else one (each worker loads its own copy of the model).",
         ge=0,
     )
+    db_lock_timeout: float = Field(
+        15.0,
+        description="Seconds a write waits for a database locked by another process before "
+        "failing with an error that says so (SQLite busy timeout, PostgreSQL lock_timeout).",
+        gt=0,
+    )
     ray_address: str | None = Field(
         None,
         description="Ray cluster address for `storyline backfill` (such as ray://head:10001 or "

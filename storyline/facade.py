@@ -41,7 +41,7 @@ class Storyline:
         self.settings = settings or get_settings(db_url=db_url)
         if db_url is not None and settings is not None:
             self.settings = self.settings.model_copy(update={"db_url": db_url})
-        self.store = Store(self.settings.db_url)
+        self.store = Store(self.settings.db_url, self.settings.db_lock_timeout)
 
     def __enter__(self) -> Storyline:
         return self

@@ -59,7 +59,12 @@ def from_bytes(data: bytes, settings: Settings) -> MinHash | None:
     values = np.frombuffer(data, dtype=np.uint64)
     if len(values) != settings.dedup_num_perm:
         return None
-    return MinHash(num_perm=settings.dedup_num_perm, hashvalues=values, scheme=SCHEME)
+    return MinHash(
+        num_perm=settings.dedup_num_perm,
+        hashvalues=values,
+        scheme=SCHEME,
+        permutations=_permutations(settings.dedup_num_perm),  # drawn once, not per article
+    )
 
 
 _FACT = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d")

@@ -68,7 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = Store(settings.db_url)
+        app.state.store = Store(settings.db_url, settings.db_lock_timeout)
         yield
         app.state.store.close()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -46,17 +46,22 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-    cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process kills in WAL mode
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
+def _sqlite_pragmas(lock_ms: int) -> Callable[[Any, Any], None]:
+    def apply(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process kills in WAL mode
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={lock_ms}")  # a locked database is retried
+        cursor.close()
+
+    return apply
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL and a busy timeout, their folder is created."""
+def create_db_engine(url: str, lock_timeout: float = 15.0) -> Engine:
+    """An engine for ``url``; SQLite files get WAL and a busy timeout, their folder is created.
+    A write waits ``lock_timeout`` seconds for a lock held by another process, then fails."""
+    lock_ms = max(1, int(lock_timeout * 1000))
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -74,10 +79,11 @@ def create_db_engine(url: str) -> Engine:
                     "choose a writable path with --db"
                 ) from exc
         engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(lock_ms))
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        options = f"{parsed.query.get('options', '')} -c lock_timeout={lock_ms}".strip()
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
     except (ImportError, ArgumentError) as exc:
         raise StorageError(
             f"cannot open {parsed.render_as_string(hide_password=True)} ({exc}); "
@@ -88,9 +94,9 @@ def create_db_engine(url: str) -> Engine:
 class Store(AnnotationStore, StoryStore, EventStore, FeedStore):
     """The database: articles, their sources (outlets) and stories."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_timeout: float = 15.0) -> None:
         self.url = url
-        self.engine = create_db_engine(url)
+        self.engine = create_db_engine(url, lock_timeout)
         try:
             with self.engine.begin() as conn:
                 migrate(conn)
