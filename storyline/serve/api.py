@@ -27,6 +27,7 @@ from storyline.fuse.abstractive import abstract_writer
 from storyline.fuse.story_brief import brief_story
 from storyline.serve.api_analysis import add_analysis_routes
 from storyline.serve.api_events import add_event_routes
+from storyline.serve.api_exports import add_export_routes
 from storyline.serve.brief_render import brief_html, brief_json, brief_markdown
 from storyline.serve.schemas import (
     ArticleOut,
@@ -217,6 +218,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     add_analysis_routes(app, store)
     add_event_routes(app, store)
+    add_export_routes(app, store)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def stories_page(request: Request) -> HTMLResponse:

@@ -265,5 +265,11 @@ def main() -> None:
 
 
 # The analysis and story commands register themselves on `app`; `show` prints annotations.
-from storyline.serve import cli_backfill, cli_events, cli_stories, cli_watch  # noqa: E402, F401
+from storyline.serve import (  # noqa: E402, F401
+    cli_backfill,
+    cli_events,
+    cli_export,
+    cli_stories,
+    cli_watch,
+)
 from storyline.serve.cli_analysis import print_annotations  # noqa: E402
