@@ -228,18 +228,36 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(request: Request, story_id: int) -> HTMLResponse:
-        return templates.TemplateResponse(
-            request, "story.html", {"story": _story_detail(store(request), story_id)}
-        )
+        db = store(request)
+        story = db.get_story(story_id)
+        detail = story_detail_json(story, db.list_articles(story_id=story.id, limit=100_000))
+        brief = brief_json(brief_story(story, db.story_material(story.id)))
+        articles = detail["articles"]
+        context = {
+            "story": detail,
+            "brief": brief,
+            "numbers": {a["id"]: n for n, a in enumerate(articles, start=1)},
+            "titles": {a["id"]: a["title"] for a in articles},
+        }
+        return templates.TemplateResponse(request, "story.html", context)
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(request: Request, article_id: str) -> HTMLResponse:
+    def article_page(
+        request: Request,
+        article_id: str,
+        hl: Annotated[str | None, Query(pattern=r"^\d+-\d+$")] = None,
+    ) -> HTMLResponse:
         db = store(request)
         article = article_json(db.get_article(article_id))
         found = annotations_json(db.annotations(article_id))
-        return templates.TemplateResponse(
-            request, "article.html", {"article": article, "annotations": found}
-        )
+        text = article["text"]
+        parts = [text, "", ""]  # before, highlighted (a cited span), after
+        if hl:
+            start, end = (int(v) for v in hl.split("-"))
+            if 0 <= start < end <= len(text):
+                parts = [text[:start], text[start:end], text[end:]]
+        context = {"article": article, "annotations": found, "parts": parts}
+        return templates.TemplateResponse(request, "article.html", context)
 
     return app
 

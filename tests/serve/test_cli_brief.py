@@ -7,6 +7,7 @@ and a minister's quote is carried by three. Ingest, analysis (spaCy) and assignm
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -180,6 +181,27 @@ def test_the_brief_over_http_in_json_markdown_and_html(story):
         assert client.get("/api/v1/stories/999/brief").status_code == 404
         assert client.get(f"/api/v1/stories/{story_id}/brief?format=pdf").status_code == 422
         assert "/api/v1/stories/{story_id}/brief" in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_story_page_cites_and_each_citation_opens_the_cited_sentence(story):
+    url, story_id = story
+    with live_server(url) as client:
+        page = client.get(f"/stories/{story_id}").text
+        briefing = page[page.index('id="briefing"') : page.index('id="timeline"')]
+        items = re.findall(r"<li>(.*?)</li>", briefing, flags=re.DOTALL)
+        assert 3 <= len(items) <= 12
+        for item in items:
+            first = re.search(r'<a class="cite" href="(/articles/[^"#]+)', item)
+            assert first is not None, item
+            cited = client.get(html.unescape(first.group(1))).text
+            marked = re.search(r'<mark id="hl">(.*?)</mark>', cited, flags=re.DOTALL)
+            assert marked is not None
+            assert html.unescape(marked.group(1)) in html.unescape(item)
+        figures = page[page.index('id="figures"') : page.index('id="outlets"')]
+        assert figures.count('class="conflict"') >= 2 and "CONFLICT" in figures
+        assert "Hadrava" in page[page.index('id="quotes"') : page.index('id="figures"')]
+        assert "aggregator.example" in page[page.index('id="outlets"') :]
+        assert client.get("/articles/nope?hl=1-x").status_code == 422
 
 
 INVENTED = "Varnia also moved 90,000 tanks to the coast."
