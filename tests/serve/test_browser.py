@@ -1,0 +1,79 @@
+"""The web pages in a real browser: Debian's chromium, driven by Playwright, on pages served by
+uvicorn with the demo corpus loaded. Screenshots go to STORYLINE_SCREENSHOTS (CI keeps them) or
+to a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storyline import Storyline
+from tests.live_server import live_server
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+if not Path(CHROMIUM).exists():  # .ci/run installs it; say so loudly when it could not
+    pytest.skip(
+        f"!!! {CHROMIUM} is missing: browser tests SKIPPED (apt-get install chromium) !!!",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, demo_path) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
+    with Storyline(url) as sl:
+        sl.ingest([str(demo_path)])
+    with live_server(url) as client:
+        yield str(client.base_url)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = os.environ.get("STORYLINE_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def page() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        tab = browser.new_page(viewport={"width": 1200, "height": 900})
+        yield tab
+        browser.close()
+
+
+def test_a_reader_opens_a_story_and_follows_a_citation_to_its_sentence(site, page, shots):
+    page.goto(site + "/")
+    stories = page.locator("section.story h2 a")
+    assert stories.count() == 7
+    page.screenshot(path=shots / "stories.png", full_page=True)
+    stories.first.click()
+    page.wait_for_selector("#briefing")
+    sentences = page.locator("ol.briefing > li")
+    assert 1 <= sentences.count() <= 12
+    first_sentence = sentences.first.inner_text()
+    page.screenshot(path=shots / "story.png", full_page=True)
+    sentences.first.locator("a.cite").first.click()
+    mark = page.locator("mark#hl")
+    mark.wait_for()
+    assert mark.is_visible()
+    assert mark.inner_text().strip() in first_sentence
+    assert "/articles/" in page.url
+    page.screenshot(path=shots / "article.png", full_page=True)
