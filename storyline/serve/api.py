@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -39,6 +40,8 @@ from storyline.serve.schemas import (
 from storyline.serve.views import (
     annotations_json,
     article_json,
+    iso,
+    quote_row_json,
     story_detail_json,
     story_json,
     summary_json,
@@ -258,6 +261,27 @@ def create_app(settings: Settings) -> FastAPI:
                 parts = [text[:start], text[start:end], text[end:]]
         context = {"article": article, "annotations": found, "parts": parts}
         return templates.TemplateResponse(request, "article.html", context)
+
+    @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
+    def entity_page(request: Request, entity_id: str) -> HTMLResponse:
+        db = store(request)
+        entity = db.get_entity(entity_id)
+        said = [quote_row_json(r) for r in db.list_quotes(speaker=entity_id, limit=500)]
+        mentioned = db.entity_articles(entity_id, limit=500)
+        for row in mentioned:
+            row["published"] = iso(row["published"])
+        days: dict[str, int] = {}
+        for row in mentioned:
+            day = (row["published"] or "undated")[:10]
+            days[day] = days.get(day, 0) + 1
+        context = {
+            "entity": asdict(entity),
+            "quotes": said,
+            "articles": mentioned,
+            "days": sorted(days.items()),
+            "most": max(days.values(), default=1),
+        }
+        return templates.TemplateResponse(request, "entity.html", context)
 
     return app
 

@@ -32,6 +32,7 @@ from storyline.store.schema import (
 )
 
 MAX_ALIASES = 50
+CONTEXT_CHARS = 140  # text shown on each side of a mention on the entity page
 
 
 @dataclass(slots=True)
@@ -315,6 +316,54 @@ class AnnotationStore:
                 {**{k: v for k, v in row._mapping.items() if k not in {"first_seen", "updated_at"}}}
                 for row in conn.execute(stmt)
             ]
+
+    def entity_articles(self, entity_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        """Articles that mention an entity, oldest first: title, outlet, date, story, how many
+        mentions, and the first mention's span and the text around it."""
+        when = func.coalesce(articles.c.published, articles.c.ingested_at)
+        per_article = (
+            select(
+                mentions.c.article_id,
+                func.count().label("mention_count"),
+                func.min(mentions.c.start_char).label("first_start"),
+            )
+            .where(mentions.c.entity_id == entity_id)
+            .group_by(mentions.c.article_id)
+            .subquery()
+        )
+        stmt = (
+            select(
+                articles.c.id,
+                articles.c.title,
+                articles.c.outlet,
+                articles.c.published,
+                articles.c.story_id,
+                articles.c.duplicate_of,
+                articles.c.text,
+                per_article.c.mention_count,
+                per_article.c.first_start,
+            )
+            .join(per_article, per_article.c.article_id == articles.c.id)
+            .order_by(when, articles.c.id)
+            .limit(limit)
+        )
+        found = []
+        with self.transaction() as conn:
+            for row in conn.execute(stmt):
+                data = dict(row._mapping)
+                text, start = data.pop("text"), data["first_start"]
+                end = conn.execute(
+                    select(func.min(mentions.c.end_char)).where(
+                        mentions.c.article_id == data["id"],
+                        mentions.c.entity_id == entity_id,
+                        mentions.c.start_char == start,
+                    )
+                ).scalar_one()
+                data["first_end"] = end
+                left, right = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+                data["context"] = (text[left:start], text[start:end], text[end:right])
+                found.append(data)
+        return found
 
     def get_entity(self, entity_id: str) -> Entity:
         with self.transaction() as conn:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from storyline import Storyline
@@ -88,3 +91,22 @@ def test_pages_list_stories_and_show_articles(server):
     assert article["text"].split("\n")[0][:60].replace("'", "&#39;") in article_page.text
     missing = server.get("/articles/nope")
     assert missing.status_code == 404 and "no article with id" in missing.text
+
+
+def test_entity_page_shows_what_it_said_and_where_it_is_mentioned(server):
+    quotes = server.get("/api/v1/quotes", params={"limit": 500}).json()["items"]
+    quote = next(q for q in quotes if q["speaker_entity_id"])
+    entity_id = quote["speaker_entity_id"]
+    entity = server.get(f"/api/v1/entities/{entity_id}").json()
+    page = server.get(f"/entities/{entity_id}").text
+    said = page[page.index('id="said-by"') : page.index('id="about"')]
+    assert html.escape(quote["text"], quote=False) in said
+    about = page[page.index('id="about"') :]
+    links = re.findall(r'<a href="(/articles/[^"#]+)#hl">', about)
+    assert links
+    names = {entity["name"], *entity["aliases"]}
+    for link in links[:3]:
+        cited = server.get(html.unescape(link)).text
+        marked = re.search(r'<mark id="hl">(.*?)</mark>', cited, flags=re.DOTALL)
+        assert marked is not None and html.unescape(marked.group(1)) in names
+    assert server.get("/entities/E-none").status_code == 404

@@ -77,3 +77,10 @@ def test_a_reader_opens_a_story_and_follows_a_citation_to_its_sentence(site, pag
     assert mark.inner_text().strip() in first_sentence
     assert "/articles/" in page.url
     page.screenshot(path=shots / "article.png", full_page=True)
+    entity = page.locator("ul.entities a").first
+    name = entity.inner_text()
+    entity.click()
+    page.wait_for_selector("#about")
+    assert page.locator("h1").inner_text() == name
+    assert page.locator("ul.mentions > li").count() >= 1
+    page.screenshot(path=shots / "entity.png", full_page=True)
