@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +34,7 @@ from storyline.serve.schemas import (
     ArticleOut,
     ArticlePage,
     ErrorOut,
+    SearchPage,
     StoryDetailOut,
     StoryPage,
 )
@@ -222,6 +223,61 @@ def create_app(settings: Settings) -> FastAPI:
     add_analysis_routes(app, store)
     add_event_routes(app, store)
     add_export_routes(app, store)
+
+    def _search(
+        db: Store, params: dict[str, Any], limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        since, until = params.get("since"), params.get("until")
+        rows, total = db.search_articles(
+            params.get("q") or "",
+            since=datetime.combine(since, time.min, UTC) if since else None,
+            until=datetime.combine(until, time.max, UTC) if until else None,
+            outlet=params.get("outlet") or None,
+            language=params.get("language") or None,
+            entity_id=params.get("entity") or None,
+            limit=limit,
+            offset=offset,
+        )
+        for row in rows:
+            row["published"] = iso(row["published"])
+        return rows, total
+
+    @app.get("/api/v1/search", response_model=SearchPage, tags=["articles"])
+    def search(
+        request: Request,
+        q: Annotated[str, Query(min_length=1, description="Words that must all occur")],
+        since: Annotated[
+            date | None, Query(description="Published on or after (YYYY-MM-DD)")
+        ] = None,
+        until: Annotated[date | None, Query(description="Published on or before")] = None,
+        outlet: Annotated[str | None, Query(description="Outlet host, as listed")] = None,
+        language: Annotated[str | None, Query(description="ISO 639-1 code: en, de ...")] = None,
+        entity: Annotated[str | None, Query(description="Entity id that must be mentioned")] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> dict[str, Any]:
+        """Full-text search over titles and text (every word must occur), best match first,
+        with the text around the first match; filters by dates, outlet, language and entity."""
+        params = {"q": q, "since": since, "until": until, "outlet": outlet,
+                  "language": language, "entity": entity}  # fmt: skip
+        rows, total = _search(store(request), params, limit, offset)
+        return {"items": rows, "total": total, "limit": limit, "offset": offset}
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(
+        request: Request,
+        q: str = "",
+        since: Annotated[date | None, Query()] = None,
+        until: Annotated[date | None, Query()] = None,
+        outlet: str = "",
+        language: str = "",
+        entity: str = "",
+    ) -> HTMLResponse:
+        params = {"q": q, "since": since, "until": until, "outlet": outlet,
+                  "language": language, "entity": entity}  # fmt: skip
+        rows, total = _search(store(request), params, 100, 0) if q.strip() else ([], 0)
+        context = {"params": params, "results": rows, "total": total}
+        return templates.TemplateResponse(request, "search.html", context)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def stories_page(request: Request) -> HTMLResponse:

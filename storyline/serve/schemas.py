@@ -13,6 +13,29 @@ class RemovedLineOut(BaseModel):
     position: int
 
 
+class SearchHitOut(BaseModel):
+    """An article that matches a search, with the text around the first match."""
+
+    id: str
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published: str | None
+    language: str | None
+    story_id: int | None
+    duplicate_of: str | None
+    snippet: str
+
+
+class SearchPage(BaseModel):
+    """One page of search results, best match first."""
+
+    items: list[SearchHitOut]
+    total: int
+    limit: int
+    offset: int
+
+
 class ArticleSummaryOut(BaseModel):
     """An article in a listing."""
 

@@ -353,6 +353,40 @@ def _coded(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+def _search(conn: Connection) -> None:
+    """Full-text search over titles and text: an FTS5 index kept by triggers on SQLite, a GIN
+    index on the text's tsvector on PostgreSQL."""
+    if conn.dialect.name == "sqlite":
+        for statement in (
+            "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, "
+            "content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')",
+            "CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN "
+            "INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);"
+            " END",
+            "CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN "
+            "INSERT INTO articles_fts(articles_fts, rowid, title, text) "
+            "VALUES ('delete', old.rowid, old.title, old.text); END",
+            "CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF title, text ON "
+            "articles BEGIN INSERT INTO articles_fts(articles_fts, rowid, title, text) "
+            "VALUES ('delete', old.rowid, old.title, old.text); "
+            "INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);"
+            " END",
+            "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
+        ):
+            conn.execute(text(statement))
+    elif conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                "CREATE INDEX IF NOT EXISTS ix_articles_fulltext ON articles USING GIN "
+                f"(({SEARCH_VECTOR}))"
+            )
+        )
+
+
+# The text PostgreSQL indexes and searches ('simple': no stemming, any language).
+SEARCH_VECTOR = "to_tsvector('simple', coalesce(title, '') || ' ' || text)"
+
+
 # Ordered migrations: append, never edit or reorder one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema: sources, articles, stories", _initial),
@@ -360,6 +394,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("stories: events, recorded changes, placement time and notes", _events),
     ("political events: coded_events (re-run `analyze --redo` to code stored articles)", _coded),
     ("watch: feed_state for conditional polling", _coded),
+    ("search: full-text index over titles and text", _search),
 ]
 
 

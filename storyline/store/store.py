@@ -26,6 +26,7 @@ from storyline.store.events import EventStore
 from storyline.store.feeds import FeedStore
 from storyline.store.rows import row_to_article
 from storyline.store.schema import articles, migrate, sources
+from storyline.store.search import SearchStore
 from storyline.store.stories import StoryStore
 
 _SUMMARY_COLUMNS = (
@@ -91,7 +92,7 @@ def create_db_engine(url: str, lock_timeout: float = 15.0) -> Engine:
         ) from exc
 
 
-class Store(AnnotationStore, StoryStore, EventStore, FeedStore):
+class Store(AnnotationStore, StoryStore, EventStore, FeedStore, SearchStore):
     """The database: articles, their sources (outlets) and stories."""
 
     def __init__(self, url: str, lock_timeout: float = 15.0) -> None:

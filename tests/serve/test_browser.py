@@ -84,3 +84,18 @@ def test_a_reader_opens_a_story_and_follows_a_citation_to_its_sentence(site, pag
     assert page.locator("h1").inner_text() == name
     assert page.locator("ul.mentions > li").count() >= 1
     page.screenshot(path=shots / "entity.png", full_page=True)
+
+
+def test_a_reader_searches_from_the_header_and_opens_a_result(site, page, shots):
+    page.goto(site + "/")
+    box = page.get_by_label("Search articles")
+    box.fill("hotline")
+    box.press("Enter")
+    page.wait_for_selector("#result-count")
+    results = page.locator("ol.results > li > a").first
+    assert results.count() == 1
+    title = results.inner_text()
+    page.screenshot(path=shots / "search.png", full_page=True)
+    results.click()
+    page.wait_for_selector("article h1")
+    assert page.locator("article h1").inner_text() == title
