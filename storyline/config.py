@@ -142,6 +142,15 @@ class Settings(BaseSettings):
         "failing with an error that says so (SQLite busy timeout, PostgreSQL lock_timeout).",
         gt=0,
     )
+    api_token: SecretStr | None = Field(
+        None,
+        description="Token the web server's write endpoints (ingest) require, as "
+        "'Authorization: Bearer TOKEN' or the form's token field; unset, writes are accepted "
+        "from this machine (127.0.0.1) only.",
+    )
+    upload_max_bytes: int = Field(
+        200_000_000, description="Largest total upload one ingest request may send.", ge=1
+    )
     ray_address: str | None = Field(
         None,
         description="Ray cluster address for `storyline backfill` (such as ray://head:10001 or "

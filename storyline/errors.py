@@ -12,7 +12,8 @@ StorylineError
 ├── ExtractionError      cleaning found no article text
 ├── StorageError         the database refused or is unreachable
 ├── ModelEndpointError   the language model endpoint failed (abstractive briefing only)
-└── NotFoundError        an id names nothing stored
+├── NotFoundError        an id names nothing stored
+└── ForbiddenError       a write without the API token the server requires
 """
 
 from __future__ import annotations
@@ -94,3 +95,9 @@ class NotFoundError(StorylineError):
     """An id names nothing that is stored."""
 
     code = "not_found"
+
+
+class ForbiddenError(StorylineError):
+    """A write was asked for without the API token the server requires."""
+
+    code = "forbidden"

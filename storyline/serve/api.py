@@ -18,6 +18,7 @@ from storyline import __version__
 from storyline.config import Settings
 from storyline.errors import (
     ConfigError,
+    ForbiddenError,
     IngestError,
     ModelEndpointError,
     NotFoundError,
@@ -29,7 +30,9 @@ from storyline.fuse.story_brief import brief_story
 from storyline.serve.api_analysis import add_analysis_routes
 from storyline.serve.api_events import add_event_routes
 from storyline.serve.api_exports import add_export_routes
+from storyline.serve.api_ingest import add_ingest_routes
 from storyline.serve.brief_render import brief_html, brief_json, brief_markdown
+from storyline.serve.jobs import JobRunner
 from storyline.serve.schemas import (
     ArticleOut,
     ArticlePage,
@@ -51,6 +54,7 @@ from storyline.store import Store
 
 _STATUS = {
     NotFoundError: 404,
+    ForbiddenError: 403,
     IngestError: 400,
     ConfigError: 400,
     StorageError: 503,
@@ -74,7 +78,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(settings.db_url, settings.db_lock_timeout)
+        app.state.jobs = JobRunner(settings)
         yield
+        app.state.jobs.close()
         app.state.store.close()
 
     app = FastAPI(
@@ -223,6 +229,7 @@ def create_app(settings: Settings) -> FastAPI:
     add_analysis_routes(app, store)
     add_event_routes(app, store)
     add_export_routes(app, store)
+    add_ingest_routes(app, settings, lambda request: request.app.state.jobs, templates)
 
     def _search(
         db: Store, params: dict[str, Any], limit: int, offset: int

@@ -99,3 +99,21 @@ def test_a_reader_searches_from_the_header_and_opens_a_result(site, page, shots)
     results.click()
     page.wait_for_selector("article h1")
     assert page.locator("article h1").inner_text() == title
+
+
+def test_a_reader_uploads_a_file_through_the_ingest_form(site, page, shots, tmp_path):
+    article = tmp_path / "orla-ferry.txt"
+    article.write_text(
+        "Ferry to Orla island runs again\n\nThe ferry between Port Venn and Orla island ran again "
+        "on Tuesday after the storm damage to the pier was repaired, the harbour board said.",
+        encoding="utf-8",
+    )
+    page.goto(site + "/ingest")
+    page.set_input_files("input[name=files]", str(article))
+    page.get_by_role("button", name="Ingest").click()
+    status = page.locator('#job-status[data-status="done"]')
+    status.wait_for(timeout=60_000)  # the job page reloads itself until the job ends
+    assert "1 new article," in page.locator("section.card").inner_text()
+    page.screenshot(path=shots / "ingest.png", full_page=True)
+    page.locator("ul.new a").first.click()
+    assert page.locator("article h1").inner_text() == "Ferry to Orla island runs again"
