@@ -148,6 +148,11 @@ class Settings(BaseSettings):
         "'Authorization: Bearer TOKEN' or the form's token field; unset, writes are accepted "
         "from this machine (127.0.0.1) only.",
     )
+    serve_poll_feeds: bool = Field(
+        True,
+        description="Poll the feeds registered on the web server (/feeds) in the background "
+        "while `storyline serve` runs.",
+    )
     upload_max_bytes: int = Field(
         200_000_000, description="Largest total upload one ingest request may send.", ge=1
     )

@@ -69,11 +69,12 @@ class Storyline:
             self.assign(progress)
         return report
 
-    def watcher(self, feeds: list[str]) -> Watcher:
+    def watcher(self, feeds: list[str], state: pipeline.AssignState | None = None) -> Watcher:
         """A watcher polling ``feeds`` into this database: each poll's new articles are
-        stored, analysed (setting analyze_on_ingest) and placed in stories."""
+        stored, analysed (setting analyze_on_ingest) and placed in stories, with the story
+        state kept between polls (in ``state`` when given, to keep it across watchers)."""
 
-        kept = pipeline.AssignState()  # polls place a few articles each: no window rebuild each
+        kept = state or pipeline.AssignState()  # a poll places a few articles: no rebuild each
 
         def ingest(items: list[Article | IngestFailure]) -> tuple[int, int, int]:
             report = pipeline.store_items(items, self.store, self.settings)

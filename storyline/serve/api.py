@@ -30,9 +30,10 @@ from storyline.fuse.story_brief import brief_story
 from storyline.serve.api_analysis import add_analysis_routes
 from storyline.serve.api_events import add_event_routes
 from storyline.serve.api_exports import add_export_routes
+from storyline.serve.api_feeds import add_feed_routes
 from storyline.serve.api_ingest import add_ingest_routes
 from storyline.serve.brief_render import brief_html, brief_json, brief_markdown
-from storyline.serve.jobs import JobRunner
+from storyline.serve.jobs import FeedPoller, JobRunner
 from storyline.serve.schemas import (
     ArticleOut,
     ArticlePage,
@@ -79,7 +80,10 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(settings.db_url, settings.db_lock_timeout)
         app.state.jobs = JobRunner(settings)
+        poller = FeedPoller(settings, app.state.jobs) if settings.serve_poll_feeds else None
         yield
+        if poller is not None:
+            poller.close()
         app.state.jobs.close()
         app.state.store.close()
 
@@ -230,6 +234,7 @@ def create_app(settings: Settings) -> FastAPI:
     add_event_routes(app, store)
     add_export_routes(app, store)
     add_ingest_routes(app, settings, lambda request: request.app.state.jobs, templates)
+    add_feed_routes(app, settings, store, lambda request: request.app.state.jobs, templates)
 
     def _search(
         db: Store, params: dict[str, Any], limit: int, offset: int

@@ -16,6 +16,7 @@ from typing import Any
 from storyline.config import Settings
 from storyline.errors import NotFoundError, StorylineError
 from storyline.facade import Storyline
+from storyline.pipeline import AssignState
 
 MAX_KEPT = 200  # finished jobs remembered (oldest forgotten first)
 
@@ -37,6 +38,8 @@ class Job:
     failures: list[dict[str, str]] = field(default_factory=list)
     error: str | None = None
     finished: datetime | None = None
+    kind: str = "ingest"  # or "poll": a round over the registered feeds
+    feeds: list[dict[str, Any]] = field(default_factory=list)  # a poll's outcome per feed
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +53,8 @@ class Job:
             "duplicates": self.duplicates,
             "failed": self.failures,
             "error": self.error,
+            "kind": self.kind,
+            "feeds": self.feeds,
             "created": self.created.isoformat(),
             "finished": self.finished.isoformat() if self.finished else None,
         }
@@ -63,11 +68,13 @@ class JobRunner:
         self.jobs: dict[str, Job] = {}
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._lock = threading.Lock()
+        self.polls_done = 0
+        self._assign_state = AssignState()  # kept across polls, as `storyline watch` keeps it
         self._thread = threading.Thread(target=self._work, name="storyline-jobs", daemon=True)
         self._thread.start()
 
-    def submit(self, sources: list[str], folder: Path | None) -> Job:
-        job = Job(uuid.uuid4().hex[:12], sources, folder)
+    def submit(self, sources: list[str], folder: Path | None, kind: str = "ingest") -> Job:
+        job = Job(uuid.uuid4().hex[:12], sources, folder, kind=kind)
         with self._lock:
             self.jobs[job.id] = job
             done = [j for j in self.jobs.values() if j.finished is not None]
@@ -75,6 +82,13 @@ class JobRunner:
                 del self.jobs[old.id]
         self._queue.put(job)
         return job
+
+    def submit_poll(self, feeds: list[str]) -> Job | None:
+        """Queue a round over ``feeds`` unless one is queued or running already."""
+        with self._lock:
+            if any(j.kind == "poll" and j.finished is None for j in self.jobs.values()):
+                return None
+        return self.submit(feeds, None, kind="poll")
 
     def get(self, job_id: str) -> Job:
         with self._lock:
@@ -86,6 +100,27 @@ class JobRunner:
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=30)
+
+    def _poll(self, job: Job) -> None:
+        """Poll the due feeds among ``job.sources`` once, as `storyline watch --once` does."""
+        job.stage = "polling feeds"
+        with Storyline(settings=self.settings) as sl:
+            watcher = sl.watcher(job.sources, state=self._assign_state)
+            for outcome in watcher.cycle():
+                job.handled += 1
+                job.current = outcome.url
+                job.feeds.append(
+                    {
+                        "url": outcome.url,
+                        "status": outcome.status,
+                        "new": outcome.new,
+                        "duplicates": outcome.duplicates,
+                        "failed": outcome.failed,
+                        "error": outcome.error,
+                    }
+                )
+                if outcome.error:
+                    job.failures.append({"source": outcome.url, "reason": outcome.error})
 
     def _work(self) -> None:
         while (job := self._queue.get()) is not None:
@@ -99,6 +134,10 @@ class JobRunner:
             job.current = current[-120:]
 
         try:
+            if job.kind == "poll":
+                self._poll(job)
+                job.status = "done"
+                return
             with Storyline(settings=self.settings) as sl:
                 job.stage = "reading"
                 report = sl.ingest(job.sources, assign=False, analyze=False, progress=tick)
@@ -119,5 +158,34 @@ class JobRunner:
             job.status, job.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
         finally:
             job.stage, job.current, job.finished = "finished", "", datetime.now(UTC)
+            self.polls_done += job.kind == "poll"
             if job.folder is not None:
                 shutil.rmtree(job.folder, ignore_errors=True)
+
+
+class FeedPoller:
+    """While the server runs: every few seconds, queue a round over the registered feeds when
+    one of them is due (setting watch_interval; failing feeds back off as in `watch`)."""
+
+    def __init__(self, settings: Settings, runner: JobRunner, period: float = 10.0) -> None:
+        self.settings = settings
+        self.runner = runner
+        self.period = min(period, settings.watch_interval)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="storyline-feeds", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        with Storyline(settings=self.settings) as sl:
+            while not self._stop.is_set():
+                try:
+                    feeds = [url for url, _, _ in sl.store.registered_feeds()]
+                    if feeds and sl.watcher(feeds).due(datetime.now(UTC)):
+                        self.runner.submit_poll(feeds)
+                except StorylineError:
+                    pass  # the database is busy or away: try again next period
+                self._stop.wait(self.period)

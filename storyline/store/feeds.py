@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
-from storyline.store.schema import feed_state
+from storyline.errors import NotFoundError
+from storyline.store.schema import feed_state, registered_feeds
 
 
 @dataclass(slots=True)
@@ -52,3 +53,29 @@ class FeedStore:
                 )
             else:
                 conn.execute(feed_state.insert().values(**values))
+
+    def register_feed(self, url: str) -> bool:
+        """Add a feed for the web server to poll; False when it was registered already."""
+        with self.transaction() as conn:
+            found = conn.execute(
+                select(registered_feeds.c.url).where(registered_feeds.c.url == url)
+            ).first()
+            if found:
+                return False
+            conn.execute(registered_feeds.insert().values(url=url, added_at=datetime.now(UTC)))
+        return True
+
+    def unregister_feed(self, url: str) -> None:
+        """Stop polling a feed (its articles and polling state stay)."""
+        with self.transaction() as conn:
+            gone = conn.execute(delete(registered_feeds).where(registered_feeds.c.url == url))
+        if not gone.rowcount:
+            raise NotFoundError(f"no registered feed {url!r}; list them at /api/v1/feeds")
+
+    def registered_feeds(self) -> list[tuple[str, datetime, FeedState]]:
+        """Registered feeds, oldest first, each with when it was added and its polling state."""
+        with self.transaction() as conn:
+            rows = list(
+                conn.execute(select(registered_feeds).order_by(registered_feeds.c.added_at))
+            )
+        return [(row.url, row.added_at, self.feed_state(row.url)) for row in rows]

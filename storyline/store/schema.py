@@ -284,6 +284,13 @@ feed_state = Table(
     Column("articles", Integer, nullable=False, default=0),
 )
 
+registered_feeds = Table(
+    "registered_feeds",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("added_at", UTCDateTime, nullable=False),
+)
+
 
 def _initial(conn: Connection) -> None:
     metadata.create_all(conn)
@@ -395,6 +402,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("political events: coded_events (re-run `analyze --redo` to code stored articles)", _coded),
     ("watch: feed_state for conditional polling", _coded),
     ("search: full-text index over titles and text", _search),
+    ("feeds registered for the web server to poll", _coded),
 ]
 
 
