@@ -33,6 +33,7 @@ from storyline.serve.api_exports import add_export_routes
 from storyline.serve.api_feeds import add_feed_routes
 from storyline.serve.api_ingest import add_ingest_routes
 from storyline.serve.brief_render import brief_html, brief_json, brief_markdown
+from storyline.serve.highlight import runs
 from storyline.serve.jobs import FeedPoller, JobRunner
 from storyline.serve.schemas import (
     ArticleOut,
@@ -321,13 +322,16 @@ def create_app(settings: Settings) -> FastAPI:
         db = store(request)
         article = article_json(db.get_article(article_id))
         found = annotations_json(db.annotations(article_id))
-        text = article["text"]
-        parts = [text, "", ""]  # before, highlighted (a cited span), after
+        cited = None  # the span a citation pointed to, highlighted and scrolled to
         if hl:
             start, end = (int(v) for v in hl.split("-"))
-            if 0 <= start < end <= len(text):
-                parts = [text[:start], text[start:end], text[end:]]
-        context = {"article": article, "annotations": found, "parts": parts}
+            if 0 <= start < end <= len(article["text"]):
+                cited = (start, end)
+        context = {
+            "article": article,
+            "annotations": found,
+            "runs": runs(article["text"], found, cited),
+        }
         return templates.TemplateResponse(request, "article.html", context)
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
