@@ -26,6 +26,7 @@ from storyline.errors import (
     StorylineError,
 )
 from storyline.fuse.abstractive import abstract_writer
+from storyline.fuse.events import FusedEvent, escalation, fuse_events
 from storyline.fuse.story_brief import brief_story
 from storyline.serve.api_analysis import add_analysis_routes
 from storyline.serve.api_events import add_event_routes
@@ -43,6 +44,7 @@ from storyline.serve.schemas import (
     StoryDetailOut,
     StoryPage,
 )
+from storyline.serve.svg import actor_network, daily, escalation_bars, sparkline
 from storyline.serve.views import (
     annotations_json,
     article_json,
@@ -296,7 +298,10 @@ def create_app(settings: Settings) -> FastAPI:
     def stories_page(request: Request) -> HTMLResponse:
         db = store(request)
         items = [_story_detail(db, s.id) for s in db.list_stories(limit=200)]
-        return templates.TemplateResponse(request, "stories.html", {"stories": items})
+        counts = db.daily_counts([item["id"] for item in items])
+        lines = {item["id"]: sparkline(daily(counts.get(item["id"], {}))) for item in items}
+        context = {"stories": items, "sparklines": lines}
+        return templates.TemplateResponse(request, "stories.html", context)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(request: Request, story_id: int) -> HTMLResponse:
@@ -305,9 +310,12 @@ def create_app(settings: Settings) -> FastAPI:
         detail = story_detail_json(story, db.list_articles(story_id=story.id, limit=100_000))
         brief = brief_json(brief_story(story, db.story_material(story.id)))
         articles = detail["articles"]
+        fused = fuse_events(db.list_events(story_id=story.id, limit=None))
         context = {
             "story": detail,
             "brief": brief,
+            "network": actor_network(fused),
+            "escalations": _escalations(fused),
             "numbers": {a["id"]: n for n, a in enumerate(articles, start=1)},
             "titles": {a["id"]: a["title"] for a in articles},
         }
@@ -356,6 +364,23 @@ def create_app(settings: Settings) -> FastAPI:
         return templates.TemplateResponse(request, "entity.html", context)
 
     return app
+
+
+def _escalations(fused: list[FusedEvent], most: int = 3) -> list[tuple[str, str, str]]:
+    """The busiest pairs of actors with their escalation chart: (a, b, svg)."""
+    pairs: dict[tuple[str, str], int] = {}
+    for event in fused:
+        if event.status == "happened" and event.actor and event.target:
+            key = tuple(sorted((event.actor, event.target)))
+            pairs[(key[0], key[1])] = pairs.get((key[0], key[1]), 0) + 1
+    charts = []
+    for a, b in sorted(pairs, key=lambda pair: (-pairs[pair], pair)):
+        chart = escalation_bars(escalation(fused, a, b))  # empty when no event has a day
+        if chart:
+            charts.append((a, b, chart))
+        if len(charts) == most:
+            break
+    return charts
 
 
 def _story_detail(db: Store, story_id: int) -> dict[str, Any]:

@@ -92,6 +92,20 @@ class StoryStore:
                 )
         return sorted(found, key=lambda a: (a.placed_at or datetime.min.replace(tzinfo=UTC), a.id))
 
+    def daily_counts(self, story_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+        """Articles per publication day (ISO) of each story (undated articles left out)."""
+        day = func.date(articles.c.published)
+        query = (
+            select(articles.c.story_id, day.label("day"), func.count().label("n"))
+            .where(articles.c.story_id.in_(list(story_ids)), articles.c.published.is_not(None))
+            .group_by(articles.c.story_id, day)
+        )
+        found: dict[int, dict[str, int]] = {}
+        with self.transaction() as conn:
+            for row in conn.execute(query):
+                found.setdefault(row.story_id, {})[str(row.day)[:10]] = int(row.n)
+        return found
+
     def last_placement(self) -> datetime | None:
         """When the most recently placed article was placed (None: nothing placed)."""
         with self.transaction() as conn:

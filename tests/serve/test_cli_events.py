@@ -8,6 +8,7 @@ Russia did not do and what it would do (neither is coded as happened).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +149,23 @@ def test_events_and_escalation_over_http(db: str) -> None:
     assert [d["day"] for d in series] == ["2031-03-03", "2031-03-04", "2031-03-05"]
     assert {"/api/v1/events", "/api/v1/escalation"} <= set(schema["paths"])
     assert bad.status_code == 422
+
+
+def test_the_story_page_draws_who_acts_on_whom_and_the_pair_intensity(db: str) -> None:
+    with live_server(db) as client:
+        stories = client.get("/api/v1/stories").json()["items"]
+        home = client.get("/").text
+        pages = {s["id"]: client.get(f"/stories/{s['id']}").text for s in stories}
+    assert home.count('<svg class="sparkline"') == len(stories)
+    page = next(p for p in pages.values() if 'class="network"' in p)
+    network = page[page.index('<svg class="network"') : page.index("</svg>", page.index("network"))]
+    assert "<title>RUSGOV → UKR" in network or "<title>RUS" in network
+    assert 'stroke="#b42318"' in network  # conflict is drawn red
+    charts = re.findall(
+        r'<h3 class="dyad">([^<]+)</h3>\s*(<svg class="escalation".*?</svg>)', page, re.S
+    )
+    assert charts and len(charts) <= 3
+    russia = [svg for title, svg in charts if "RUS" in title and "UKR" in title]
+    assert russia and 'fill="#b42318"' in russia[0]  # conflict days drawn red, below the line
+    for _, svg in charts:
+        assert re.search(r"<title>2031-03-0\d: [+-]\d", svg)  # each bar says its day and value
