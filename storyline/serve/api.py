@@ -36,6 +36,7 @@ from storyline.serve.api_ingest import add_ingest_routes
 from storyline.serve.brief_render import brief_html, brief_json, brief_markdown
 from storyline.serve.highlight import runs
 from storyline.serve.jobs import FeedPoller, JobRunner
+from storyline.serve.params import Limit, Offset, StoryFilter, StoryId
 from storyline.serve.schemas import (
     ArticleOut,
     ArticlePage,
@@ -60,13 +61,11 @@ _STATUS = {
     NotFoundError: 404,
     ForbiddenError: 403,
     IngestError: 400,
-    ConfigError: 400,
+    ConfigError: 503,  # a setting of the server is missing: the client cannot fix it
     StorageError: 503,
     ModelEndpointError: 502,
 }
 _ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 503: {"model": ErrorOut}}
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 
 
 def _status(exc: StorylineError) -> int:
@@ -95,6 +94,11 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Sourced, structured stories from news articles.",
         lifespan=lifespan,
+        # every route may answer these, in the one error shape
+        responses={
+            404: {"model": ErrorOut, "description": "The id names nothing stored"},
+            503: {"model": ErrorOut, "description": "The database or a setting is missing"},
+        },
     )
     templates = Jinja2Templates(directory=str(Path(str(files("storyline.serve") / "templates"))))
 
@@ -126,7 +130,7 @@ def create_app(settings: Settings) -> FastAPI:
         request: Request,
         limit: Limit = 50,
         offset: Offset = 0,
-        story_id: int | None = None,
+        story_id: StoryFilter = None,
         outlet: str | None = None,
     ) -> dict[str, Any]:
         """Articles, newest first; filter by story or outlet."""
@@ -177,7 +181,7 @@ def create_app(settings: Settings) -> FastAPI:
         responses=_ERRORS,
         tags=["stories"],
     )
-    def get_story(request: Request, story_id: int) -> dict[str, Any]:
+    def get_story(request: Request, story_id: StoryId) -> dict[str, Any]:
         """One story: its events, articles (oldest first), recorded merges and splits, and its
         tree (events → original articles → their copies). A merged story's id gives the story
         it was merged into."""
@@ -203,7 +207,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     def get_brief(
         request: Request,
-        story_id: int,
+        story_id: StoryId,
         since: Annotated[
             datetime | None,
             Query(description="An update: only what was first reported at or after this time."),
@@ -304,7 +308,7 @@ def create_app(settings: Settings) -> FastAPI:
         return templates.TemplateResponse(request, "stories.html", context)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(request: Request, story_id: int) -> HTMLResponse:
+    def story_page(request: Request, story_id: StoryId) -> HTMLResponse:
         db = store(request)
         story = db.get_story(story_id)
         detail = story_detail_json(story, db.list_articles(story_id=story.id, limit=100_000))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
 
+from storyline.serve.params import Limit, Offset
 from storyline.serve.schemas import (
     AnnotationsOut,
     ClaimPage,
@@ -25,8 +26,6 @@ from storyline.serve.views import (
 from storyline.store import Store
 
 _ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 503: {"model": ErrorOut}}
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 
 
 def add_analysis_routes(app: FastAPI, store: Callable[[Request], Store]) -> None:

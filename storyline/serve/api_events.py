@@ -10,11 +10,10 @@ from fastapi import FastAPI, Query, Request
 
 from storyline.fuse.events import escalation, fuse_events
 from storyline.serve.event_export import event_records
+from storyline.serve.params import Limit, Offset, StoryFilter
 from storyline.serve.schemas import DayIntensityOut, EventPage
 from storyline.store import Store
 
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 Code = Annotated[
     str | None, Query(description="Actor code: RUS (and its sectors RUSGOV, RUSMIL ...), NATO")
 ]
@@ -32,7 +31,7 @@ def add_event_routes(app: FastAPI, store: Callable[[Request], Store]) -> None:
         type: Annotated[str | None, Query(description="PLOVER type: THREATEN ...")] = None,
         since: Day = None,
         until: Day = None,
-        story_id: int | None = None,
+        story_id: StoryFilter = None,
         all: Annotated[bool, Query(description="Include negated and hypothetical events")] = False,
         limit: Limit = 50,
         offset: Offset = 0,
@@ -53,7 +52,7 @@ def add_event_routes(app: FastAPI, store: Callable[[Request], Store]) -> None:
         b: Annotated[str, Query(min_length=2, description="Second actor code")],
         since: Day = None,
         until: Day = None,
-        story_id: int | None = None,
+        story_id: StoryFilter = None,
     ) -> list[dict[str, Any]]:
         """The daily intensity between two actors, each direction and both (-10 to +10)."""
         found = store(request).list_events(

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from storyline.config import Settings
 from storyline.errors import IngestError
 from storyline.ingest.sources import is_url
-from storyline.serve.api_ingest import check_writer
+from storyline.serve.api_ingest import WRITE_ERRORS, check_writer
 from storyline.serve.jobs import JobRunner
 from storyline.serve.views import iso
 from storyline.store import Store
@@ -69,7 +69,7 @@ def add_feed_routes(
         row and last error, and how many new articles it has given."""
         return feed_rows(store(request))
 
-    @app.post("/api/v1/feeds", status_code=201, tags=["feeds"])
+    @app.post("/api/v1/feeds", status_code=201, tags=["feeds"], responses=WRITE_ERRORS)
     def register_feed(request: Request, feed: FeedIn) -> JSONResponse:
         """Poll this feed from now on (at the watch_interval setting). Needs the API token when
         the server has one."""
@@ -77,7 +77,7 @@ def add_feed_routes(
         created = _register(store(request), feed.url)
         return JSONResponse({"url": feed.url.strip(), "created": created}, status_code=201)
 
-    @app.delete("/api/v1/feeds", tags=["feeds"])
+    @app.delete("/api/v1/feeds", tags=["feeds"], responses=WRITE_ERRORS)
     def remove_feed(
         request: Request, url: Annotated[str, Query(description="The feed URL")]
     ) -> dict[str, str]:
@@ -86,7 +86,7 @@ def add_feed_routes(
         store(request).unregister_feed(url)
         return {"removed": url}
 
-    @app.post("/api/v1/feeds/poll", status_code=202, tags=["feeds"])
+    @app.post("/api/v1/feeds/poll", status_code=202, tags=["feeds"], responses=WRITE_ERRORS)
     def poll(request: Request) -> JSONResponse:
         """Poll the due feeds now (a job, as ingest); null when a round is already under way."""
         check_writer(request, settings)

@@ -21,7 +21,12 @@ from fastapi.templating import Jinja2Templates
 from storyline.config import Settings
 from storyline.errors import ForbiddenError, IngestError
 from storyline.serve.jobs import Job, JobRunner
+from storyline.serve.schemas import ErrorOut
 
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Nothing to ingest, or an upload over the limit"},
+    403: {"model": ErrorOut, "description": "The API token is missing or wrong"},
+}
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 CHUNK = 1 << 20
 _UNSAFE = re.compile(r"[^\w.\-]+")
@@ -91,7 +96,7 @@ def add_ingest_routes(
         folder = await save_uploads(files, settings.upload_max_bytes)
         return runner(request).submit(_sources(folder, urls), folder)
 
-    @app.post("/api/v1/ingest", status_code=202, tags=["ingest"])
+    @app.post("/api/v1/ingest", status_code=202, tags=["ingest"], responses=WRITE_ERRORS)
     async def ingest(
         request: Request,
         files: Annotated[list[UploadFile], File(description="Article files, JSONL, WARC ...")] = [],  # noqa: B006

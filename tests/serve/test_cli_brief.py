@@ -253,7 +253,7 @@ def test_the_abstractive_briefing_without_a_model_or_with_a_dead_one_fails_clear
     assert "STORYLINE_ABSTRACTIVE_URL" in unset.stderr
     with live_server(url) as client:
         answer = client.get(f"/api/v1/stories/{story_id}/brief", params={"abstractive": "true"})
-    assert answer.status_code == 400 and answer.json()["error"]["code"] == "config_error"
+    assert answer.status_code == 503 and answer.json()["error"]["code"] == "config_error"
     with chat_server(lambda body: (503, '{"error": "overloaded"}')) as server:
         monkeypatch.setenv("STORYLINE_ABSTRACTIVE_URL", server.url)
         monkeypatch.setenv("STORYLINE_ABSTRACTIVE_MODEL", "tiny-model")
