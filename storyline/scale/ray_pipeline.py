@@ -245,7 +245,6 @@ def _run_on_ray(
     report: BackfillReport,
     progress: Progress | None,
 ) -> None:
-
     ray, started = _start_ray(settings)
     try:
         _stream(ray, shards, store, settings, report, progress)

@@ -379,3 +379,14 @@ def test_api_story_detail_has_the_tree(server, placed):
     missing = server.get("/api/v1/stories/424242")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
+
+
+def test_the_story_page_shows_the_copy_under_the_article_it_copies(server, placed):
+    _, _, ids = placed
+    page = server.get(f"/stories/{ids.story['dam']}").text
+    tree = page[page.index('id="articles"') :]
+    original = tree.index(f'href="/articles/{ids.article["dam"]}"')
+    copies = tree.index('<ul class="copies">', original)
+    assert tree.index(f'href="/articles/{ids.article["copy"]}"', copies) > copies
+    assert "near copy by" in tree[copies:]
+    assert tree.count('<li class="event">') >= 2  # the dam and its inquiry are events apart
