@@ -237,7 +237,9 @@ class AnalyzeReport:
     failures: list[IngestFailure] = field(default_factory=list)
 
 
-def _analysis_batches(store: Store, size: int, redo: bool) -> Iterator[list[Article]]:
+def analysis_batches(store: Store, size: int, redo: bool) -> Iterator[list[Article]]:
+    """Articles to analyse, a page at a time: not yet analysed, oldest stored first, paged by
+    (ingested_at, id) so that pages stay right while they are being saved; every one with redo."""
     if redo:
         batch: list[Article] = []
         for article in store.iter_all_for_analysis():
@@ -288,7 +290,7 @@ def analyze_pending(
     annotator = Annotator.for_store(store, settings)
 
     def texts() -> Iterator[tuple[Article, str | None]]:
-        for batch in _analysis_batches(store, settings.analysis_batch_size, redo):
+        for batch in analysis_batches(store, settings.analysis_batch_size, redo):
             for article in batch:
                 readable = unsupported_reason(article, settings.spacy_model) is None
                 yield article, article.text if readable else None

@@ -17,7 +17,6 @@ import pickle
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ from storyline.pipeline import (
     AnalyzeReport,
     Annotator,
     AssignReport,
+    analysis_batches,
     analyze_pending,
     annotate_one,
     assign_pending,
@@ -229,13 +229,7 @@ def backfill(
 
 def unanalysed_ids(store: Store) -> list[str]:
     """The ids of stored articles not analysed yet, oldest stored first."""
-    ids: list[str] = []
-    after = None
-    while page := store.pending_analysis(limit=1000, after=after):
-        ids.extend(a.id or "" for a in page)
-        last = page[-1]
-        after = (last.ingested_at or datetime.min.replace(tzinfo=UTC), last.id or "")
-    return ids
+    return [a.id or "" for page in analysis_batches(store, 1000, redo=False) for a in page]
 
 
 def _run_on_ray(
