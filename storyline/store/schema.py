@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -406,8 +406,38 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
 ]
 
 
+# Any constant: the PostgreSQL advisory lock that serialises migrations between processes.
+_MIGRATION_LOCK = 7_301_442_019
+
+
+def is_current(conn: Connection) -> bool:
+    """Whether every migration has been applied (read only, takes no lock)."""
+    if not inspect(conn).has_table(schema_migrations.name):
+        return False
+    done = set(conn.execute(select(schema_migrations.c.version)).scalars())
+    return done >= set(range(1, len(MIGRATIONS) + 1))
+
+
+def migrate_engine(engine: Engine) -> list[str]:
+    """Bring the database at ``engine`` up to date, safely when several processes open a new
+    database at once: the migrations run in one transaction that holds the database's write lock
+    (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock), and the versions are read again
+    under it, so each migration is applied once and a killed process leaves none half done."""
+    with engine.connect() as conn:
+        if is_current(conn):
+            return []
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            # pysqlite would run DDL outside any transaction; open one ourselves, for writing.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        return migrate(conn)
+
+
 def migrate(conn: Connection) -> list[str]:
-    """Apply the migrations this database has not seen yet; return their names."""
+    """Apply the migrations this database has not seen yet; return their names. The caller
+    holds the transaction (see ``migrate_engine`` for opening one that is safe to share)."""
     schema_migrations.create(conn, checkfirst=True)
     done = set(conn.execute(select(schema_migrations.c.version)).scalars())
     applied = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -25,7 +27,7 @@ from storyline.store.annotations import AnnotationStore
 from storyline.store.events import EventStore
 from storyline.store.feeds import FeedStore
 from storyline.store.rows import row_to_article
-from storyline.store.schema import articles, migrate, sources
+from storyline.store.schema import articles, migrate_engine, sources
 from storyline.store.search import SearchStore
 from storyline.store.stories import StoryStore
 
@@ -47,13 +49,29 @@ _SUMMARY_COLUMNS = (
 )
 
 
+def _use_wal(cursor: Any, lock_ms: int) -> None:
+    """Switch the file to WAL (it stays so). SQLite answers "locked" at once, without waiting,
+    when another process is opening the same new file, so the switch is retried here."""
+    deadline = time.monotonic() + lock_ms / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode")
+            if cursor.fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_pragmas(lock_ms: int) -> Callable[[Any, Any], None]:
     def apply(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        cursor.execute(f"PRAGMA busy_timeout={lock_ms}")  # a locked database is retried
+        _use_wal(cursor, lock_ms)  # readers never block the writer
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process kills in WAL mode
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={lock_ms}")  # a locked database is retried
         cursor.close()
 
     return apply
@@ -99,8 +117,7 @@ class Store(AnnotationStore, StoryStore, EventStore, FeedStore, SearchStore):
         self.url = url
         self.engine = create_db_engine(url, lock_timeout)
         try:
-            with self.engine.begin() as conn:
-                migrate(conn)
+            migrate_engine(self.engine)
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise StorageError(

@@ -1,0 +1,94 @@
+"""Migrations: several processes opening a new database at once each get a whole schema, and a
+migration that fails part way leaves nothing half made (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.synchronize
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, func, inspect, select, text
+
+from storyline.errors import StorageError
+from storyline.store import Store, schema
+from storyline.store.schema import MIGRATIONS, schema_migrations
+from tests.conftest import database_url
+
+
+def _open(url: str, start: multiprocessing.synchronize.Barrier, results) -> None:
+    start.wait()  # every process runs its migrations at the same moment
+    try:
+        Store(url).close()
+        results.put("ok")
+    except Exception as exc:
+        results.put(f"{exc.__class__.__name__}: {exc}")
+
+
+def test_processes_opening_a_new_database_at_once_all_succeed(db_url):
+    context = multiprocessing.get_context("fork")
+    for round_number in range(3):  # the race is a matter of timing: give it several chances
+        url = _fresh(db_url, round_number) if round_number else db_url
+        start, results = context.Barrier(4), context.Queue()
+        workers = [context.Process(target=_open, args=(url, start, results)) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        outcomes = [results.get(timeout=60) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=60)
+        assert outcomes == ["ok"] * 4
+        with Store(url).engine.connect() as conn:
+            versions = conn.execute(select(func.count()).select_from(schema_migrations))
+            assert versions.scalar_one() == len(MIGRATIONS)
+
+
+def _fresh(url: str, round_number: int) -> str:
+    """Another new database beside ``url``: a new SQLite file, or a new PostgreSQL schema."""
+    if url.startswith("sqlite"):
+        return url.replace(".db", f"-{round_number}.db")
+    return database_url("postgres", Path("."))
+
+
+def _broken(conn: Connection) -> None:
+    conn.execute(text("CREATE TABLE half_made (id INTEGER PRIMARY KEY)"))
+    raise RuntimeError("the disk went away")  # as if the process died here
+
+
+def _with_steps(monkeypatch, steps: list[tuple[str, Callable[[Connection], None]]]) -> None:
+    monkeypatch.setattr(schema, "MIGRATIONS", steps)
+
+
+def test_a_migration_that_fails_part_way_leaves_nothing_behind(db_url, monkeypatch):
+    _with_steps(monkeypatch, [*MIGRATIONS, ("broken", _broken)])
+    with pytest.raises(RuntimeError, match="disk went away"):
+        Store(db_url)
+    monkeypatch.undo()
+    store = Store(db_url)  # the real migrations, from scratch: nothing of the failed run is left
+    with store.engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        versions = conn.execute(select(func.count()).select_from(schema_migrations)).scalar_one()
+    assert "half_made" not in tables
+    assert versions == len(MIGRATIONS)
+    assert store.count_articles() == 0
+    store.close()
+
+
+def test_a_failed_migration_keeps_an_existing_database_as_it_was(db_url, monkeypatch):
+    Store(db_url).close()
+    _with_steps(monkeypatch, [*MIGRATIONS, ("broken", _broken)])
+    with pytest.raises(RuntimeError, match="disk went away"):
+        Store(db_url)
+    monkeypatch.undo()
+    store = Store(db_url)
+    with store.engine.connect() as conn:
+        assert "half_made" not in inspect(conn).get_table_names()
+    store.close()
+
+
+def test_an_unreadable_database_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are my notes, not a database" * 200)
+    with pytest.raises(StorageError, match="check --db"):
+        Store(f"sqlite:///{path}")
+    assert path.read_bytes().startswith(b"these are my notes")  # nothing written over it
