@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,9 +34,10 @@ def machine() -> str:
 def record(script: str, title: str, body: str) -> None:
     """Print ``body`` and replace the section of ``script`` in docs/benchmarks.md with it."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    command = " ".join(["python", f"bench/{script}", *sys.argv[1:]])
     section = (
         f"## {title} (`bench/{script}`)\n\n"
-        f"Measured {stamp} on {machine()}. Command: `python bench/{script}`.\n\n{body.strip()}\n"
+        f"Measured {stamp} on {machine()}. Command: `{command}`.\n\n{body.strip()}\n"
     )
     print(section)
     text = DOCS.read_text("utf-8") if DOCS.exists() else HEADER

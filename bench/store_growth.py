@@ -28,6 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._report import record
 from bench.assign_speed import PER_DAY, Stream
+from storyline.assign import snapshot
 from storyline.assign.dedup import signature, to_bytes
 from storyline.config import get_settings
 from storyline.facade import Storyline
@@ -151,14 +152,24 @@ def timed(call: Any) -> tuple[float, Any]:
 
 
 def measure(sl: Storyline, filler: Filler, folder: Path) -> dict[str, float]:
-    """Store one batch, place it as a new process would (rebuilding the assigner's state from
-    the story window); store and place a second one with that state kept; time the queries."""
-    state = AssignState()
+    """Store one batch and place it as a new process does when no snapshot fits (rebuilding the
+    assigner's state from the story window, then saving a snapshot); store and place a second
+    one in another new process, which starts from that snapshot; place a third with the state
+    kept in memory, as `watch` keeps it; time the queries."""
+    saved_at = snapshot.location(sl.store.url, sl.settings)
+    assert saved_at is not None, "turn assign_snapshots on for this benchmark"
+    saved_at.unlink(missing_ok=True)  # the bulk fill placed articles no snapshot knows
     store_ms, report = timed(
         lambda: sl.ingest([str(filler.next_batch(folder, BATCH))], analyze=False, assign=False)
     )
     assert len(report.ingested) + len(report.duplicates) == BATCH, report.failures
-    cold_ms, _ = timed(lambda: sl.assign(state=state))
+    cold_ms, _ = timed(lambda: sl.assign(state=AssignState()))
+    snapshot_mib = saved_at.stat().st_size / 2**20
+    read_ms, _ = timed(lambda: snapshot.load(saved_at, sl.settings))
+    state = AssignState()
+    sl.ingest([str(filler.next_batch(folder, BATCH))], analyze=False, assign=False)
+    restart_ms, _ = timed(lambda: sl.assign(state=state))
+    assert (state.loads, state.rebuilds) == (1, 0), "the snapshot was not used"
     sl.ingest([str(filler.next_batch(folder, BATCH))], analyze=False, assign=False)
     warm_ms, _ = timed(lambda: sl.assign(state=state))
     listing_ms, listed = timed(lambda: sl.stories(limit=50))
@@ -169,7 +180,10 @@ def measure(sl: Storyline, filler: Filler, folder: Path) -> dict[str, float]:
     return {
         "store_per_article_ms": store_ms / BATCH,
         "cold_per_article_ms": cold_ms / BATCH,
+        "restart_per_article_ms": restart_ms / BATCH,
         "warm_per_article_ms": warm_ms / BATCH,
+        "snapshot_mib": snapshot_mib,
+        "snapshot_read_ms": read_ms,
         "stories_ms": listing_ms,
         "story_ms": story_ms,
         "members_ms": members_ms,
@@ -186,9 +200,10 @@ def main() -> int:
     sizes = [c for c in CHECKPOINTS if c <= args.max] or [args.max]
     lines = [
         "| stored articles | fill s | clean + store: ms/article | place, state rebuilt: "
-        "ms/article | place, state kept: ms/article | list 50 stories ms | one story ms | its "
+        "ms/article | place, new process from snapshot: ms/article | place, state kept: "
+        "ms/article | snapshot MiB / read s | list 50 stories ms | one story ms | its "
         "articles (100) ms | its briefing ms | biggest open story | db size MiB | peak RSS MiB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -205,7 +220,10 @@ def main() -> int:
                 line = (
                     f"| {size:,} | {fill_s:.0f} | {found['store_per_article_ms']:.1f} | "
                     f"{found['cold_per_article_ms']:.1f} | "
-                    f"{found['warm_per_article_ms']:.1f} | {found['stories_ms']:.0f} | "
+                    f"{found['restart_per_article_ms']:.1f} | "
+                    f"{found['warm_per_article_ms']:.1f} | "
+                    f"{found['snapshot_mib']:,.0f} / {found['snapshot_read_ms'] / 1000:.1f} | "
+                    f"{found['stories_ms']:.0f} | "
                     f"{found['story_ms']:.0f} | {found['members_ms']:.0f} | "
                     f"{found['brief_ms']:.0f} | {found['story_size']:,} articles | "
                     f"{db_mib:,.0f} | {rss:,.0f} |"
@@ -216,10 +234,12 @@ def main() -> int:
         f"\n\nSynthetic stream of {PER_DAY:,} articles a day; each row: the store filled to that "
         f"size, then {BATCH} new articles cleaned and stored (no spaCy: analysis does not depend "
         "on the store's size) and placed with the assigner's state rebuilt from the articles "
-        "placed in the story window, as every new `storyline ingest` process does; then "
-        f"{BATCH} more placed with the state kept, as `storyline watch` keeps it between polls "
-        "(it reads only what was placed since). Queries are on the biggest of the 50 most "
-        "recently active stories."
+        "placed in the story window (a new process when no snapshot fits: the bulk fill "
+        "placed articles no snapshot knows), which saves a snapshot; then "
+        f"{BATCH} more placed by another new process, which reads that snapshot and the "
+        f"articles placed since, as each `storyline ingest` run does; then {BATCH} more with "
+        "the state kept in memory, as `storyline watch` keeps it between polls. Queries are on "
+        "the biggest of the 50 most recently active stories."
     )
     record("store_growth.py", "Store growth: cost per article and story queries", body)
     return 0

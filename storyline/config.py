@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError
@@ -141,6 +142,17 @@ class Settings(BaseSettings):
         description="Seconds a write waits for a database locked by another process before "
         "failing with an error that says so (SQLite busy timeout, PostgreSQL lock_timeout).",
         gt=0,
+    )
+    assign_snapshots: bool = Field(
+        True,
+        description="Save the story assigner's state after a run (beside a SQLite file, else "
+        "in assign_snapshot_dir) so that the next process places new articles without "
+        "rebuilding the story window from the database.",
+    )
+    assign_snapshot_dir: Path | None = Field(
+        None,
+        description="Folder for the assigner's saved state; unset: beside the SQLite file, or "
+        "~/.cache/storyline for PostgreSQL.",
     )
     api_token: SecretStr | None = Field(
         None,

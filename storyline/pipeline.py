@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from storyline.assign.assigner import Assigner
+from storyline.assign import snapshot
+from storyline.assign.kept_state import AssignState
 from storyline.clean.article import clean_article
 from storyline.config import Settings
 from storyline.errors import StorageError, StorylineError
@@ -121,44 +122,6 @@ def _window(articles: list[Article], settings: Settings) -> tuple[datetime, date
     return start, end
 
 
-@dataclass(slots=True)
-class AssignState:
-    """The assigner a long-running process (`watch`, `backfill`) keeps between assignment runs,
-    so that a run takes in only what was placed since the last one, not the whole story window
-    again (which at a million stored articles means hundreds of thousands of articles per run).
-
-    It is rebuilt from the store when the new articles reach back before what it covers, or
-    when a merge or split it did not make itself was recorded since."""
-
-    assigner: Assigner | None = None
-    covered_from: datetime | None = None  # placements from here on are all in the assigner
-    seen_until: datetime | None = None  # the latest placement time read from the store
-    changes_seen: int = 0  # story_changes rows when last synchronised
-    rebuilds: int = 0  # times the state was rebuilt from the store's story window
-
-    def usable(self, start: datetime, store: Store) -> bool:
-        return (
-            self.assigner is not None
-            and self.covered_from is not None
-            and start >= self.covered_from
-            and store.count_story_changes() == self.changes_seen
-        )
-
-    def refresh(self, store: Store) -> int:
-        """Take in the articles placed since the last read (by other processes); how many."""
-        if self.assigner is None:
-            return 0
-        ids, self.seen_until = store.placed_since(self.seen_until)
-        new = [i for i in ids if i not in self.assigner.known]
-        if new:
-            placed = store.articles_for_assignment(new)
-            entity_ids = store.entity_ids_by_article(new)
-            for article in placed:
-                self.assigner.restore(article, entity_ids.get(article.id or "", []))
-        self.changes_seen = store.count_story_changes()
-        return len(new)
-
-
 def assign_pending(
     store: Store,
     settings: Settings,
@@ -168,32 +131,27 @@ def assign_pending(
     """Place every article not yet placed: as a copy of an earlier one, in an open event of an
     open story, in a new event of an open story, or as the seed of a new story.
 
-    The open events and stories are rebuilt from the articles placed within the story window
-    around the pending ones (or, with a kept ``state``, brought up to date from it); each
-    placement is saved in its own transaction.
+    The open events and stories come from a kept ``state`` brought up to date, else from the
+    snapshot the last run saved (when it still fits the database), else they are rebuilt from
+    the articles placed within the story window around the pending ones. Each placement is saved
+    in its own transaction; the state is saved again when enough was taken in since.
     """
     report = AssignReport()
     pending = store.pending_assignment()
     if not pending:
         return report
     start, end = _window(pending, settings)
-    if state is not None and state.usable(start, store):
+    state = state if state is not None else AssignState()
+    saved_at = snapshot.location(store.url, settings)
+    if not state.usable(start, store) and saved_at is not None:
+        state.load(saved_at, store, settings)
+    if state.usable(start, store):
         state.refresh(store)
-        assert state.assigner is not None
-        assigner = state.assigner
-        entity_ids = store.entity_ids_by_article([a.id or "" for a in pending])
     else:
-        assigner = Assigner(settings)
-        newest = store.last_placement() if state is not None else None
-        context = store.assigned_between(start, end)
-        entity_ids = store.entity_ids_by_article([a.id or "" for a in context + pending])
-        for article in context:
-            assigner.restore(article, entity_ids.get(article.id or "", []))
-        del context
-        if state is not None:
-            state.assigner, state.covered_from, state.seen_until = assigner, start, newest
-            state.rebuilds += 1
-            state.changes_seen = store.count_story_changes()
+        state.rebuild(store, settings, start, end)
+    assigner = state.assigner
+    assert assigner is not None
+    entity_ids = store.entity_ids_by_article([a.id or "" for a in pending])
     touched: dict[str, set[int]] = {"story": set(), "event": set()}
     for article in pending:
         if progress:
@@ -223,8 +181,11 @@ def assign_pending(
     store.set_titles(
         assigner.titles("story", touched["story"]), assigner.titles("event", touched["event"])
     )
-    if state is not None:  # merges made in this run are the state's own
-        state.changes_seen = store.count_story_changes()
+    state.changes_seen = store.count_story_changes()  # merges made in this run are its own
+    state.unsaved += report.assigned
+    state.must_save |= bool(report.merges)  # a snapshot that predates a merge is not used
+    if saved_at is not None:
+        state.save_if_due(saved_at, store, settings)
     return report
 
 

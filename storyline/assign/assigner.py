@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from datasketch import MinHash
 
@@ -110,6 +111,32 @@ class Assigner:
         }
 
     # --- state ----------------------------------------------------------------------------------
+
+    def snapshot_parts(self) -> dict[str, object]:
+        """Everything the assigner holds, except its settings (saved by `assign.snapshot`)."""
+        return {
+            "known": self.known,
+            "members": self._members,
+            "placed": self._placed,
+            "stats": self.placer.stats,
+            "events": self.placer.events,
+            "stories": self.placer.stories,
+            "story_of": self.placer.story_of,
+            "copies": self.copies,
+            "facts": self.facts,
+        }
+
+    @classmethod
+    def from_snapshot(cls, settings: Settings, parts: dict[str, Any]) -> Assigner:
+        """An assigner holding ``parts`` (from `snapshot_parts`, saved with these settings)."""
+        assigner = cls(settings)
+        assigner.known, assigner._members = parts["known"], parts["members"]
+        assigner._placed = parts["placed"]
+        placer = assigner.placer
+        placer.stats, placer.story_of = parts["stats"], parts["story_of"]
+        placer.events, placer.stories = parts["events"], parts["stories"]
+        assigner.copies, assigner.facts = parts["copies"], parts["facts"]
+        return assigner
 
     def _remember(self, article: Article) -> None:
         self.known[article.id or ""] = _Known(

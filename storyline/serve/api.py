@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from storyline import __version__
@@ -44,6 +44,7 @@ from storyline.serve.schemas import (
     SearchPage,
     StoryDetailOut,
     StoryPage,
+    StoryPlaceOut,
 )
 from storyline.serve.svg import actor_network, daily, escalation_bars, sparkline
 from storyline.serve.views import (
@@ -55,6 +56,7 @@ from storyline.serve.views import (
     story_json,
     summary_json,
 )
+from storyline.serve.world_map import outline, places_map, world_svg
 from storyline.store import Store
 
 _STATUS = {
@@ -186,6 +188,18 @@ def create_app(settings: Settings) -> FastAPI:
         tree (events → original articles → their copies). A merged story's id gives the story
         it was merged into."""
         return _story_detail(store(request), story_id)
+
+    @app.get(
+        "/api/v1/stories/{story_id}/places",
+        response_model=list[StoryPlaceOut],
+        responses=_ERRORS,
+        tags=["stories"],
+    )
+    def get_story_places(request: Request, story_id: StoryId) -> list[dict[str, Any]]:
+        """The places the story's articles mention, most mentioned first (the story page's
+        map)."""
+        db = store(request)
+        return db.story_places(db.get_story(story_id).id)
 
     @app.get(
         "/api/v1/stories/{story_id}/brief",
@@ -323,7 +337,17 @@ def create_app(settings: Settings) -> FastAPI:
             "numbers": {a["id"]: n for n, a in enumerate(articles, start=1)},
             "titles": {a["id"]: a["title"] for a in articles},
         }
+        places = db.story_places(story.id)
+        context["places"], context["world_map"] = places, places_map(places)
         return templates.TemplateResponse(request, "story.html", context)
+
+    @app.get("/map/world.svg", include_in_schema=False)
+    def world_outline() -> Response:
+        """The world outline behind every story map (cached by the browser for a day)."""
+        if not outline():
+            return Response(status_code=404)
+        headers = {"Cache-Control": "public, max-age=86400"}
+        return Response(world_svg(), media_type="image/svg+xml", headers=headers)
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(

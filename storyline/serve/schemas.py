@@ -271,6 +271,18 @@ class PlaceOut(SpanOut):
     entity_id: str | None
 
 
+class StoryPlaceOut(BaseModel):
+    """A place a story's articles mention, with how often; null coordinates when unknown."""
+
+    name: str
+    country: str | None = Field(description="ISO 3166 alpha-3; null when unknown")
+    kind: str | None
+    lat: float | None
+    lon: float | None
+    mentions: int
+    articles: int
+
+
 class ActorOut(BaseModel):
     """A party to a coded event: CAMEO-style code, country and sector."""
 

@@ -280,6 +280,27 @@ class AnnotationStore:
                         getattr(by_id[row.article_id], field).append(load(row))
         return found
 
+    def story_places(self, story_id: int) -> list[dict[str, Any]]:
+        """The places a story's articles mention, most mentioned first: name, country (ISO3),
+        kind, coordinates (None when unknown), mentions and articles."""
+        stmt = (
+            select(
+                places.c.name,
+                places.c.country,
+                places.c.kind,
+                places.c.lat,
+                places.c.lon,
+                func.count().label("mentions"),
+                func.count(func.distinct(places.c.article_id)).label("articles"),
+            )
+            .join(articles, articles.c.id == places.c.article_id)
+            .where(articles.c.story_id == story_id)
+            .group_by(places.c.name, places.c.country, places.c.kind, places.c.lat, places.c.lon)
+            .order_by(func.count().desc(), places.c.name)
+        )
+        with self.transaction() as conn:
+            return [dict(row._mapping) for row in conn.execute(stmt)]
+
     # --- across the corpus ---------------------------------------------------------------------
 
     def list_entities(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -291,6 +292,13 @@ registered_feeds = Table(
     Column("added_at", UTCDateTime, nullable=False),
 )
 
+store_info = Table(  # facts about the database itself, e.g. its id ("database_id")
+    "store_info",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 
 def _initial(conn: Connection) -> None:
     metadata.create_all(conn)
@@ -390,6 +398,15 @@ def _search(conn: Connection) -> None:
         )
 
 
+def _identity(conn: Connection) -> None:
+    """A random id for the database, so that a file saved for one (the assigner's snapshot)
+    is never read back into another found at the same address."""
+    metadata.create_all(conn)
+    if conn.execute(select(store_info.c.value).where(store_info.c.key == "database_id")).first():
+        return
+    conn.execute(store_info.insert().values(key="database_id", value=uuid.uuid4().hex))
+
+
 # The text PostgreSQL indexes and searches ('simple': no stemming, any language).
 SEARCH_VECTOR = "to_tsvector('simple', coalesce(title, '') || ' ' || text)"
 
@@ -403,6 +420,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("watch: feed_state for conditional polling", _coded),
     ("search: full-text index over titles and text", _search),
     ("feeds registered for the web server to poll", _coded),
+    ("store_info: the database's id", _identity),
 ]
 
 

@@ -27,7 +27,7 @@ from storyline.store.annotations import AnnotationStore
 from storyline.store.events import EventStore
 from storyline.store.feeds import FeedStore
 from storyline.store.rows import row_to_article
-from storyline.store.schema import articles, migrate_engine, sources
+from storyline.store.schema import articles, migrate_engine, sources, store_info
 from storyline.store.search import SearchStore
 from storyline.store.stories import StoryStore
 
@@ -130,6 +130,15 @@ class Store(AnnotationStore, StoryStore, EventStore, FeedStore, SearchStore):
     def display_url(self) -> str:
         """The URL with any password hidden."""
         return make_url(self.url).render_as_string(hide_password=True)
+
+    def database_id(self) -> str:
+        """The database's random id, made when it was created (it outlives moves and renames)."""
+        with self.transaction() as conn:
+            return str(
+                conn.execute(
+                    select(store_info.c.value).where(store_info.c.key == "database_id")
+                ).scalar_one()
+            )
 
     def close(self) -> None:
         """Release connections."""

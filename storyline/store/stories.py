@@ -111,6 +111,12 @@ class StoryStore:
         with self.transaction() as conn:
             return conn.execute(select(func.max(articles.c.assigned_at))).scalar_one()
 
+    def is_placed(self, article_id: str) -> bool:
+        """Whether the article is stored and placed (as a copy, in a story, or not grouped)."""
+        query = select(articles.c.assigned_at).where(articles.c.id == article_id)
+        with self.transaction() as conn:
+            return conn.execute(query).scalar_one_or_none() is not None
+
     def count_story_changes(self) -> int:
         """How many merges and splits are recorded (a change tells kept state to rebuild)."""
         with self.transaction() as conn:
