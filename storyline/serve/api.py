@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import asdict
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.templating import Jinja2Templates
 
 from storyline import __version__
@@ -26,7 +25,6 @@ from storyline.errors import (
     StorylineError,
 )
 from storyline.fuse.abstractive import abstract_writer
-from storyline.fuse.events import FusedEvent, escalation, fuse_events
 from storyline.fuse.story_brief import brief_story
 from storyline.serve.api_analysis import add_analysis_routes
 from storyline.serve.api_events import add_event_routes
@@ -34,8 +32,8 @@ from storyline.serve.api_exports import add_export_routes
 from storyline.serve.api_feeds import add_feed_routes
 from storyline.serve.api_ingest import add_ingest_routes
 from storyline.serve.brief_render import brief_html, brief_json, brief_markdown
-from storyline.serve.highlight import runs
 from storyline.serve.jobs import FeedPoller, JobRunner
+from storyline.serve.pages import add_page_routes, search_rows
 from storyline.serve.params import Limit, Offset, StoryFilter, StoryId
 from storyline.serve.schemas import (
     ArticleOut,
@@ -46,17 +44,12 @@ from storyline.serve.schemas import (
     StoryPage,
     StoryPlaceOut,
 )
-from storyline.serve.svg import actor_network, daily, escalation_bars, sparkline
 from storyline.serve.views import (
-    annotations_json,
     article_json,
-    iso,
-    quote_row_json,
     story_detail_json,
     story_json,
     summary_json,
 )
-from storyline.serve.world_map import outline, places_map, world_svg
 from storyline.store import Store
 
 _STATUS = {
@@ -257,24 +250,6 @@ def create_app(settings: Settings) -> FastAPI:
     add_ingest_routes(app, settings, lambda request: request.app.state.jobs, templates)
     add_feed_routes(app, settings, store, lambda request: request.app.state.jobs, templates)
 
-    def _search(
-        db: Store, params: dict[str, Any], limit: int, offset: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        since, until = params.get("since"), params.get("until")
-        rows, total = db.search_articles(
-            params.get("q") or "",
-            since=datetime.combine(since, time.min, UTC) if since else None,
-            until=datetime.combine(until, time.max, UTC) if until else None,
-            outlet=params.get("outlet") or None,
-            language=params.get("language") or None,
-            entity_id=params.get("entity") or None,
-            limit=limit,
-            offset=offset,
-        )
-        for row in rows:
-            row["published"] = iso(row["published"])
-        return rows, total
-
     @app.get("/api/v1/search", response_model=SearchPage, tags=["articles"])
     def search(
         request: Request,
@@ -293,122 +268,12 @@ def create_app(settings: Settings) -> FastAPI:
         with the text around the first match; filters by dates, outlet, language and entity."""
         params = {"q": q, "since": since, "until": until, "outlet": outlet,
                   "language": language, "entity": entity}  # fmt: skip
-        rows, total = _search(store(request), params, limit, offset)
+        rows, total = search_rows(store(request), params, limit, offset)
         return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
-    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(
-        request: Request,
-        q: str = "",
-        since: Annotated[date | None, Query()] = None,
-        until: Annotated[date | None, Query()] = None,
-        outlet: str = "",
-        language: str = "",
-        entity: str = "",
-    ) -> HTMLResponse:
-        params = {"q": q, "since": since, "until": until, "outlet": outlet,
-                  "language": language, "entity": entity}  # fmt: skip
-        rows, total = _search(store(request), params, 100, 0) if q.strip() else ([], 0)
-        context = {"params": params, "results": rows, "total": total}
-        return templates.TemplateResponse(request, "search.html", context)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def stories_page(request: Request) -> HTMLResponse:
-        db = store(request)
-        items = [_story_detail(db, s.id) for s in db.list_stories(limit=200)]
-        counts = db.daily_counts([item["id"] for item in items])
-        lines = {item["id"]: sparkline(daily(counts.get(item["id"], {}))) for item in items}
-        context = {"stories": items, "sparklines": lines}
-        return templates.TemplateResponse(request, "stories.html", context)
-
-    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(request: Request, story_id: StoryId) -> HTMLResponse:
-        db = store(request)
-        story = db.get_story(story_id)
-        detail = story_detail_json(story, db.list_articles(story_id=story.id, limit=100_000))
-        brief = brief_json(brief_story(story, db.story_material(story.id)))
-        articles = detail["articles"]
-        fused = fuse_events(db.list_events(story_id=story.id, limit=None))
-        context = {
-            "story": detail,
-            "brief": brief,
-            "network": actor_network(fused),
-            "escalations": _escalations(fused),
-            "numbers": {a["id"]: n for n, a in enumerate(articles, start=1)},
-            "titles": {a["id"]: a["title"] for a in articles},
-        }
-        places = db.story_places(story.id)
-        context["places"], context["world_map"] = places, places_map(places)
-        return templates.TemplateResponse(request, "story.html", context)
-
-    @app.get("/map/world.svg", include_in_schema=False)
-    def world_outline() -> Response:
-        """The world outline behind every story map (cached by the browser for a day)."""
-        if not outline():
-            return Response(status_code=404)
-        headers = {"Cache-Control": "public, max-age=86400"}
-        return Response(world_svg(), media_type="image/svg+xml", headers=headers)
-
-    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(
-        request: Request,
-        article_id: str,
-        hl: Annotated[str | None, Query(pattern=r"^\d+-\d+$")] = None,
-    ) -> HTMLResponse:
-        db = store(request)
-        article = article_json(db.get_article(article_id))
-        found = annotations_json(db.annotations(article_id))
-        cited = None  # the span a citation pointed to, highlighted and scrolled to
-        if hl:
-            start, end = (int(v) for v in hl.split("-"))
-            if 0 <= start < end <= len(article["text"]):
-                cited = (start, end)
-        context = {
-            "article": article,
-            "annotations": found,
-            "runs": runs(article["text"], found, cited),
-        }
-        return templates.TemplateResponse(request, "article.html", context)
-
-    @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-    def entity_page(request: Request, entity_id: str) -> HTMLResponse:
-        db = store(request)
-        entity = db.get_entity(entity_id)
-        said = [quote_row_json(r) for r in db.list_quotes(speaker=entity_id, limit=500)]
-        mentioned = db.entity_articles(entity_id, limit=500)
-        for row in mentioned:
-            row["published"] = iso(row["published"])
-        days: dict[str, int] = {}
-        for row in mentioned:
-            day = (row["published"] or "undated")[:10]
-            days[day] = days.get(day, 0) + 1
-        context = {
-            "entity": asdict(entity),
-            "quotes": said,
-            "articles": mentioned,
-            "days": sorted(days.items()),
-            "most": max(days.values(), default=1),
-        }
-        return templates.TemplateResponse(request, "entity.html", context)
+    add_page_routes(app, store, templates)
 
     return app
-
-
-def _escalations(fused: list[FusedEvent], most: int = 3) -> list[tuple[str, str, str]]:
-    """The busiest pairs of actors with their escalation chart: (a, b, svg)."""
-    pairs: dict[tuple[str, str], int] = {}
-    for event in fused:
-        if event.status == "happened" and event.actor and event.target:
-            key = tuple(sorted((event.actor, event.target)))
-            pairs[(key[0], key[1])] = pairs.get((key[0], key[1]), 0) + 1
-    charts = []
-    for a, b in sorted(pairs, key=lambda pair: (-pairs[pair], pair)):
-        chart = escalation_bars(escalation(fused, a, b))  # empty when no event has a day
-        if chart:
-            charts.append((a, b, chart))
-        if len(charts) == most:
-            break
-    return charts
 
 
 def _story_detail(db: Store, story_id: int) -> dict[str, Any]:
