@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from storyline.errors import NotFoundError
 from storyline.model import Article, Claim, Entity, Event, Mention, Place, Quote, Span, TimeRef
+from storyline.store.bulk import delete_for_article, insert_rows
 from storyline.store.events import event_from_row, event_rows
 from storyline.store.rows import NO_RAW, row_to_article
 from storyline.store.schema import (
@@ -113,6 +114,8 @@ class AnnotationStore:
         raise NotImplementedError
 
     def _upsert_entities(self, conn: Connection, found: list[Entity], now: datetime) -> None:
+        """Add new entities and widen known ones (a longer name, more aliases and roles), in
+        two statements whatever their number."""
         if not found:
             return
         stored = {
@@ -121,37 +124,48 @@ class AnnotationStore:
                 select(entities).where(entities.c.id.in_([e.id for e in found]))
             )
         }
+        added: dict[str, dict[str, Any]] = {}
+        changed: dict[str, dict[str, Any]] = {}
         for entity in found:
             row = stored.get(entity.id)
             if row is None:
-                conn.execute(
-                    entities.insert().values(
-                        id=entity.id, key=entity.key or entity.id, name=entity.name,
-                        type=entity.type, country=entity.country, aliases=entity.aliases,
-                        roles=entity.roles, first_seen=now, updated_at=now,
-                    )
-                )  # fmt: skip
+                added.setdefault(entity.id, {
+                    "id": entity.id, "key": entity.key or entity.id, "name": entity.name,
+                    "type": entity.type, "country": entity.country, "aliases": entity.aliases,
+                    "roles": entity.roles, "first_seen": now, "updated_at": now,
+                })  # fmt: skip
                 continue
             name = entity.name if len(entity.name) > len(row.name) else row.name
             aliases = _merge(list(row.aliases or []), entity.aliases)
             roles = _merge(list(row.roles or []), entity.roles)
             if (name, aliases, roles) != (row.name, row.aliases, row.roles):
-                conn.execute(
-                    update(entities)
-                    .where(entities.c.id == entity.id)
-                    .values(name=name, aliases=aliases, roles=roles, updated_at=now)
-                )
+                changed[entity.id] = {
+                    "entity_id": entity.id, "new_name": name, "new_aliases": aliases,
+                    "new_roles": roles, "now": now,
+                }  # fmt: skip
+        if added:
+            conn.execute(entities.insert(), list(added.values()))
+        if changed:
+            conn.execute(
+                update(entities)
+                .where(entities.c.id == bindparam("entity_id"))
+                .values(
+                    name=bindparam("new_name"),
+                    aliases=bindparam("new_aliases"),
+                    roles=bindparam("new_roles"),
+                    updated_at=bindparam("now"),
+                ),
+                list(changed.values()),
+            )
 
     def save_analysis(self, article: Article) -> None:
         """Replace the article's annotations and mark it analysed, in one transaction."""
         now = datetime.now(UTC)
         with self.transaction() as conn:
             self._upsert_entities(conn, article.entities, now)
-            for table in ANNOTATION_TABLES:
-                conn.execute(delete(table).where(table.c.article_id == article.id))
+            delete_for_article(conn, ANNOTATION_TABLES, article.id or "")
             for table, rows in _rows(article).items():
-                if rows:
-                    conn.execute(table.insert(), rows)
+                insert_rows(conn, table, rows)
             conn.execute(
                 update(articles)
                 .where(articles.c.id == article.id)
