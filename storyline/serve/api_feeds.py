@@ -23,7 +23,11 @@ from storyline.store import Store
 class FeedIn(BaseModel):
     """A feed to poll."""
 
-    url: str = Field(description="RSS or Atom feed URL (http or https)")
+    url: str = Field(
+        description="RSS or Atom feed URL (http or https)",
+        pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^ \t\r\n]+$",
+        max_length=2000,
+    )
 
 
 def feed_rows(store: Store) -> list[dict[str, Any]]:
