@@ -119,6 +119,7 @@ def add_page_routes(
             "stories": items,
             "sparklines": lines,
             "total": total,
+            "articles_stored": db.count_articles(),
             "first": offset + 1,
             "paging": paging(page, total, STORIES_PAGE, "/", {}),
         }

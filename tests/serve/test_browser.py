@@ -108,6 +108,9 @@ def test_a_reader_uploads_a_file_through_the_ingest_form(site, page, shots, tmp_
         "on Tuesday after the storm damage to the pier was repaired, the harbour board said.",
         encoding="utf-8",
     )
+    stories = page.context.new_page()  # a reader who opened the stories page before
+    stories.goto(site + "/")
+    assert stories.locator("#live").is_hidden()
     page.goto(site + "/ingest")
     page.set_input_files("input[name=files]", str(article))
     page.get_by_role("button", name="Ingest").click()
@@ -115,5 +118,13 @@ def test_a_reader_uploads_a_file_through_the_ingest_form(site, page, shots, tmp_
     status.wait_for(timeout=60_000)  # the job page reloads itself until the job ends
     assert "1 new article," in page.locator("section.card").inner_text()
     page.screenshot(path=shots / "ingest.png", full_page=True)
+    stories.evaluate("storylineCheck()")  # what the page does every 20 s, now
+    news = stories.locator("#live")
+    news.wait_for(state="visible", timeout=10_000)
+    assert "1 new article since this page was loaded" in news.inner_text()
+    news.get_by_role("link", name="show the latest").click()
+    stories.wait_for_load_state()
+    assert stories.locator("#live").is_hidden()  # counted again from the reloaded page
+    stories.close()
     page.locator("ul.new a").first.click()
     assert page.locator("article h1").inner_text() == "Ferry to Orla island runs again"
