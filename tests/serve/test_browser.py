@@ -108,7 +108,7 @@ def test_a_reader_uploads_a_file_through_the_ingest_form(site, page, shots, tmp_
         "on Tuesday after the storm damage to the pier was repaired, the harbour board said.",
         encoding="utf-8",
     )
-    stories = page.context.new_page()  # a reader who opened the stories page before
+    stories = page.context.browser.new_page()  # a reader who opened the stories page before
     stories.goto(site + "/")
     assert stories.locator("#live").is_hidden()
     page.goto(site + "/ingest")
