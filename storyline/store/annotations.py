@@ -382,22 +382,28 @@ class AnnotationStore:
             .order_by(when, articles.c.id)
             .limit(limit)
         )
-        found = []
         with self.transaction() as conn:
-            for row in conn.execute(stmt):
-                data = dict(row._mapping)
-                text, start = data.pop("text"), data["first_start"]
-                end = conn.execute(
-                    select(func.min(mentions.c.end_char)).where(
-                        mentions.c.article_id == data["id"],
+            rows = [dict(row._mapping) for row in conn.execute(stmt)]
+            ends: dict[tuple[str, int], int] = {}  # (article, first start) -> its mention's end
+            ids = [row["id"] for row in rows]
+            for start_at in range(0, len(ids), 500):
+                spans = select(mentions.c.article_id, mentions.c.start_char, mentions.c.end_char)
+                for article_id, start, end in conn.execute(
+                    spans.where(
                         mentions.c.entity_id == entity_id,
-                        mentions.c.start_char == start,
+                        mentions.c.article_id.in_(ids[start_at : start_at + 500]),
                     )
-                ).scalar_one()
-                data["first_end"] = end
-                left, right = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
-                data["context"] = (text[left:start], text[start:end], text[end:right])
-                found.append(data)
+                ):
+                    key = (article_id, start)
+                    ends[key] = min(end, ends.get(key, end))
+        found = []
+        for data in rows:
+            text, start = data.pop("text"), data["first_start"]
+            end = ends[(data["id"], start)]
+            data["first_end"] = end
+            left, right = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+            data["context"] = (text[left:start], text[start:end], text[end:right])
+            found.append(data)
         return found
 
     def get_entity(self, entity_id: str) -> Entity:
