@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -59,13 +59,21 @@ class Storyline:
         assign: bool = True,
         progress: Progress | None = None,
         analyze: bool | None = None,
+        stage: Callable[[str], None] | None = None,
     ) -> IngestReport:
         """Ingest paths, URLs and feed URLs; annotate them (``analyze``, default from settings);
-        then place new articles in stories."""
+        then place new articles in stories. ``stage`` is told each stage as it starts
+        ("reading", "analysing", "placing in stories"); ``progress`` each item within it."""
+        if stage:
+            stage("reading")
         report = pipeline.ingest(sources, self.store, self.settings, progress)
         if self.settings.analyze_on_ingest if analyze is None else analyze:
-            self.analyze(progress)
+            if stage:
+                stage("analysing")
+            report.analysis_failures = self.analyze(progress).failures
         if assign:
+            if stage:
+                stage("placing in stories")
             self.assign(progress)
         return report
 

@@ -317,6 +317,8 @@ class IngestReport:
     ingested: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     failures: list[IngestFailure] = field(default_factory=list)
+    # articles stored but not (fully) annotated, each with the reason: not counted against `ok`
+    analysis_failures: list[IngestFailure] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
@@ -85,29 +86,27 @@ def failures_json(failures: list[IngestFailure]) -> list[dict[str, str]]:
     return [{"source": f.source, "reason": f.reason} for f in failures]
 
 
-def print_failures(failures: list[IngestFailure]) -> None:
+def print_failures(failures: list[IngestFailure], what: str = "failed") -> None:
     """One line on stderr per failed item, with its reason."""
     for failure in failures:
-        err.print(f"[red]failed:[/] {failure.source}: {failure.reason}", highlight=False)
+        err.print(
+            f"[red]{what}:[/] {escape(failure.source)}: {escape(failure.reason)}", highlight=False
+        )
 
 
 def _run_ingest(
     sl: Storyline, sources: list[str], assign: bool, analyze: bool | None = None
 ) -> IngestReport:
     with progress_bar() as bar:
-        task = bar.add_task("ingesting", total=None, current="")
+        task = bar.add_task("reading", total=None, current="")
 
         def tick(current: str) -> None:
             bar.update(task, advance=1, current=current[-60:])
 
-        report = sl.ingest(sources, assign=False, progress=tick, analyze=False)
-        if sl.settings.analyze_on_ingest if analyze is None else analyze:
-            bar.update(task, description="analysing", completed=0, current="")
-            sl.analyze(progress=tick)
-        if assign:
-            bar.update(task, description="placing in stories", completed=0, current="")
-            sl.assign(progress=tick)
-    return report
+        def stage(name: str) -> None:
+            bar.update(task, description=name, completed=0, current="")
+
+        return sl.ingest(sources, assign=assign, progress=tick, analyze=analyze, stage=stage)
 
 
 def _print_report(report: IngestReport, as_json: bool) -> None:
@@ -117,14 +116,21 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
                 "ingested": report.ingested,
                 "duplicates": report.duplicates,
                 "failed": failures_json(report.failures),
+                "not_analysed": failures_json(report.analysis_failures),
             }
         )
     else:
         out.print(
             f"ingested {len(report.ingested)}, duplicates skipped {len(report.duplicates)}, "
             f"failed {len(report.failures)}"
+            + (
+                f", stored but not analysed {len(report.analysis_failures)}"
+                if report.analysis_failures
+                else ""
+            )
         )
     print_failures(report.failures)
+    print_failures(report.analysis_failures, "stored, not analysed")
 
 
 @app.command()

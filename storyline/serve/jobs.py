@@ -138,19 +138,17 @@ class JobRunner:
                 self._poll(job)
                 job.status = "done"
                 return
+
+            def stage(name: str) -> None:
+                job.stage, job.handled = name, 0
+
             with Storyline(settings=self.settings) as sl:
-                job.stage = "reading"
-                report = sl.ingest(job.sources, assign=False, analyze=False, progress=tick)
-                job.ingested, job.duplicates = report.ingested, report.duplicates
-                job.failures = [{"source": f.source, "reason": f.reason} for f in report.failures]
-                if self.settings.analyze_on_ingest:
-                    job.stage, job.handled = "analysing", 0
-                    analysis = sl.analyze(progress=tick)
-                    job.failures += [
-                        {"source": f.source, "reason": f.reason} for f in analysis.failures
-                    ]
-                job.stage, job.handled = "placing in stories", 0
-                sl.assign(progress=tick)
+                report = sl.ingest(job.sources, progress=tick, stage=stage)
+            job.ingested, job.duplicates = report.ingested, report.duplicates
+            job.failures = [
+                {"source": f.source, "reason": f.reason}
+                for f in report.failures + report.analysis_failures
+            ]
             job.status = "done" if report.ok else "failed"
         except StorylineError as exc:
             job.status, job.error = "failed", str(exc)
