@@ -6,7 +6,7 @@ against a server of their own, which must stay up and keep everything stored bef
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -29,28 +29,16 @@ def api_schema(tmp_path_factory, demo_path) -> Iterator[Any]:
 
 
 def test_every_read_endpoint_keeps_to_its_schema(api_schema) -> None:
-    failures = []
     operations = [r.ok() for r in api_schema.include(method="GET").get_all_operations()]
     assert len(operations) >= 15
-    for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case: Any) -> None:
-            if case.query and "abstractive" in case.query:
-                case.query["abstractive"] = "false"  # needs a model server: tested elsewhere
-            case.call_and_validate()
-
-        try:
-            check()
-        except Exception as exc:  # collect every endpoint's failure, then report them all
-            failures.append(f"{operation.label}: {str(exc)[:800]}")
+    failures = _failures(operations, _read)
     assert not failures, "\n\n".join(failures)
+
+
+def _read(case: Any) -> None:
+    if case.query and "abstractive" in case.query:
+        case.query["abstractive"] = "false"  # needs a model server: tested elsewhere
+    case.call_and_validate()
 
 
 @pytest.fixture(scope="module")
@@ -73,32 +61,12 @@ def test_every_write_endpoint_keeps_to_its_schema(writable_schema) -> None:
     schema, client, url = writable_schema
     with Storyline(url) as sl:
         stored = sl.store.count_articles()
-    failures = []
     operations = [r.ok() for r in schema.include(method=["POST", "DELETE"]).get_all_operations()]
     assert {op.label for op in operations} >= {
         "POST /api/v1/ingest", "POST /api/v1/feeds", "DELETE /api/v1/feeds",
         "POST /api/v1/feeds/poll",
     }  # fmt: skip
-    for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case: Any) -> None:
-            if _nothing_to_ingest(case):  # valid by the schema, refused by design (documented)
-                answer = case.call()
-                assert answer.status_code == 400 and "nothing to ingest" in answer.text
-                return
-            case.call_and_validate()
-
-        try:
-            check()
-        except Exception as exc:
-            failures.append(f"{operation.label}: {str(exc)[:800]}")
+    failures = _failures(operations, _write)
     assert not failures, "\n\n".join(failures)
     assert client.get("/api/v1/health").json()["status"] == "ok"
     with Storyline(url) as sl:  # whatever was sent, nothing stored before is lost
@@ -112,3 +80,34 @@ def _nothing_to_ingest(case: Any) -> bool:
         return False
     body = case.body if isinstance(case.body, dict) else {}
     return not body.get("files") and not str(body.get("urls") or "").strip()
+
+
+def _write(case: Any) -> None:
+    if _nothing_to_ingest(case):  # valid by the schema, refused by design (documented)
+        answer = case.call()
+        assert answer.status_code == 400 and "nothing to ingest" in answer.text
+        return
+    case.call_and_validate()
+
+
+def _failures(operations: list[Any], check: Callable[[Any], None]) -> list[str]:
+    """Run ``check`` on EXAMPLES generated cases of each operation; every operation's failure,
+    collected so that one run reports them all."""
+    failures = []
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: Any) -> None:
+            check(case)
+
+        try:
+            run()
+        except Exception as exc:
+            failures.append(f"{operation.label}: {str(exc)[:800]}")
+    return failures
