@@ -432,8 +432,11 @@ def is_current(conn: Connection) -> bool:
     """Whether every migration has been applied (read only, takes no lock)."""
     if not inspect(conn).has_table(schema_migrations.name):
         return False
-    done = set(conn.execute(select(schema_migrations.c.version)).scalars())
-    return done >= set(range(1, len(MIGRATIONS) + 1))
+    return _applied(conn) >= set(range(1, len(MIGRATIONS) + 1))
+
+
+def _applied(conn: Connection) -> set[int]:
+    return set(conn.execute(select(schema_migrations.c.version)).scalars())
 
 
 def migrate_engine(engine: Engine) -> list[str]:
@@ -457,7 +460,7 @@ def migrate(conn: Connection) -> list[str]:
     """Apply the migrations this database has not seen yet; return their names. The caller
     holds the transaction (see ``migrate_engine`` for opening one that is safe to share)."""
     schema_migrations.create(conn, checkfirst=True)
-    done = set(conn.execute(select(schema_migrations.c.version)).scalars())
+    done = _applied(conn)
     applied = []
     for version, (name, step) in enumerate(MIGRATIONS, start=1):
         if version in done:
