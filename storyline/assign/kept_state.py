@@ -93,8 +93,7 @@ class AssignState:
             return False
         try:
             info = snapshot.read_info(path)
-            newest = store.last_placement()
-            seen_until = snapshot.when(info.seen_until)
+            newest, seen_until = store.last_placement(), info.seen_until
             if info.database_id != store.database_id():
                 raise snapshot.SnapshotError("made for another database")
             older = seen_until is not None and (newest is None or newest < seen_until)
@@ -108,8 +107,7 @@ class AssignState:
             log.info("assigner snapshot %s not used: %s", path, exc)
             return False
         log.info("assigner snapshot read in %.2f s", time.perf_counter() - started)
-        self.assigner, self.seen_until = assigner, seen_until
-        self.covered_from = snapshot.when(info.covered_from)
+        self.assigner, self.seen_until, self.covered_from = assigner, seen_until, info.covered_from
         self.changes_seen, self.unsaved, self.must_save = info.changes_seen, 0, False
         self.loads += 1
         return True
@@ -127,12 +125,12 @@ class AssignState:
         info = snapshot.SnapshotInfo(
             database_id=store.database_id(),
             settings=snapshot.fingerprint(settings),
-            covered_from=self.covered_from.isoformat(),
-            seen_until=self.seen_until.isoformat() if self.seen_until else None,
+            covered_from=self.covered_from,
+            seen_until=self.seen_until,
             changes_seen=self.changes_seen,
             articles=remembered,
             last_article=next(reversed(self.assigner.known), None),
-            saved_at=datetime.now(UTC).isoformat(),
+            saved_at=datetime.now(UTC),
         )
         try:
             size = snapshot.save(path, self.assigner, info)

@@ -83,13 +83,24 @@ class SnapshotInfo:
 
     database_id: str
     settings: str  # fingerprint of the placement settings
-    covered_from: str  # ISO times: placements from here on are all in the state
-    seen_until: str | None  # the latest placement time read from the store
+    covered_from: datetime  # placements from here on are all in the state
+    seen_until: datetime | None  # the latest placement time read from the store
     changes_seen: int  # merges and splits recorded in the store when it was saved
     articles: int  # articles the state remembers
     last_article: str | None  # the one it took in last: a database without it is older
-    saved_at: str
+    saved_at: datetime
     format: int = FORMAT
+
+    def header(self) -> bytes:
+        """The file's first bytes: magic, length, the fields as JSON (times in ISO 8601)."""
+        fields = asdict(self)
+        for name in _TIMES:
+            fields[name] = fields[name].isoformat() if fields[name] else None
+        encoded = json.dumps(fields).encode()
+        return MAGIC + struct.pack(">I", len(encoded)) + encoded
+
+
+_TIMES = ("covered_from", "seen_until", "saved_at")
 
 
 def fingerprint(settings: Settings) -> str:
@@ -118,12 +129,11 @@ def location(db_url: str, settings: Settings) -> Path | None:
 
 def save(path: Path, assigner: Assigner, info: SnapshotInfo) -> int:
     """Write the snapshot atomically; return its size in bytes."""
-    header = json.dumps(asdict(info)).encode()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as out:
-            out.write(MAGIC + struct.pack(">I", len(header)) + header)
+            out.write(info.header())
             pickle.dump(assigner.snapshot_parts(), out, protocol=5)
             out.flush()
             os.fsync(out.fileno())
@@ -162,6 +172,8 @@ def _header(handle: io.BufferedReader) -> SnapshotInfo:
     try:
         (size,) = struct.unpack(">I", handle.read(4))
         fields = json.loads(handle.read(size))
+        for name in _TIMES:
+            fields[name] = datetime.fromisoformat(fields[name]) if fields.get(name) else None
         info = SnapshotInfo(**fields)
     except (struct.error, ValueError, TypeError) as exc:
         raise SnapshotError(f"damaged header ({exc})") from exc
@@ -175,7 +187,3 @@ class _Restricted(pickle.Unpickler):
         if (module, name) not in _ALLOWED:
             raise SnapshotError(f"refused: the file asks for {module}.{name}")
         return super().find_class(module, name)
-
-
-def when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None

@@ -141,10 +141,7 @@ def test_a_tampered_snapshot_runs_no_code(tmp_path, demo_path):
     info = snapshot.read_info(path)
     trap = _Trap()
     _Trap.target = str(tmp_path / "pwned")
-    header = snapshot.json.dumps(snapshot.asdict(info)).encode()
-    path.write_bytes(
-        snapshot.MAGIC + snapshot.struct.pack(">I", len(header)) + header + pickle.dumps(trap)
-    )
+    path.write_bytes(info.header() + pickle.dumps(trap))
     with pytest.raises(snapshot.SnapshotError, match="refused"):
         snapshot.load(path, _settings())
     state = _place(url, batches[1])
