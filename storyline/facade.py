@@ -59,21 +59,22 @@ class Storyline:
         assign: bool = True,
         progress: Progress | None = None,
         analyze: bool | None = None,
-        stage: Callable[[str], None] | None = None,
+        stage: Callable[[str, IngestReport], None] | None = None,
     ) -> IngestReport:
         """Ingest paths, URLs and feed URLs; annotate them (``analyze``, default from settings);
         then place new articles in stories. ``stage`` is told each stage as it starts
-        ("reading", "analysing", "placing in stories"); ``progress`` each item within it."""
+        ("reading", "analysing", "placing in stories"), with the report so far; ``progress``
+        each item within it."""
         if stage:
-            stage("reading")
+            stage("reading", IngestReport())
         report = pipeline.ingest(sources, self.store, self.settings, progress)
         if self.settings.analyze_on_ingest if analyze is None else analyze:
             if stage:
-                stage("analysing")
+                stage("analysing", report)
             report.analysis_failures = self.analyze(progress).failures
         if assign:
             if stage:
-                stage("placing in stories")
+                stage("placing in stories", report)
             self.assign(progress)
         return report
 

@@ -103,7 +103,7 @@ def _run_ingest(
         def tick(current: str) -> None:
             bar.update(task, advance=1, current=current[-60:])
 
-        def stage(name: str) -> None:
+        def stage(name: str, _so_far: IngestReport) -> None:
             bar.update(task, description=name, completed=0, current="")
 
         return sl.ingest(sources, assign=assign, progress=tick, analyze=analyze, stage=stage)

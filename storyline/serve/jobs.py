@@ -16,6 +16,7 @@ from typing import Any
 from storyline.config import Settings
 from storyline.errors import NotFoundError, StorylineError
 from storyline.facade import Storyline
+from storyline.model import IngestReport
 from storyline.pipeline import AssignState
 
 MAX_KEPT = 200  # finished jobs remembered (oldest forgotten first)
@@ -139,16 +140,20 @@ class JobRunner:
                 job.status = "done"
                 return
 
-            def stage(name: str) -> None:
+            def show(so_far: IngestReport) -> None:  # counts on the job page as they come
+                job.ingested, job.duplicates = so_far.ingested, so_far.duplicates
+                job.failures = [
+                    {"source": f.source, "reason": f.reason}
+                    for f in so_far.failures + so_far.analysis_failures
+                ]
+
+            def stage(name: str, so_far: IngestReport) -> None:
                 job.stage, job.handled = name, 0
+                show(so_far)
 
             with Storyline(settings=self.settings) as sl:
                 report = sl.ingest(job.sources, progress=tick, stage=stage)
-            job.ingested, job.duplicates = report.ingested, report.duplicates
-            job.failures = [
-                {"source": f.source, "reason": f.reason}
-                for f in report.failures + report.analysis_failures
-            ]
+            show(report)
             job.status = "done" if report.ok else "failed"
         except StorylineError as exc:
             job.status, job.error = "failed", str(exc)

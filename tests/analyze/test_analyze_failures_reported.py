@@ -30,10 +30,12 @@ def test_an_analysis_failure_is_reported_and_the_batch_goes_on(tmp_path, monkeyp
     monkeypatch.setattr(annotate, "annotate_parsed", failing)
     corpus = tmp_path / "two.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
-    stages: list[str] = []
+    stages: list[tuple[str, int]] = []
     with Storyline(f"sqlite:///{tmp_path / 'x.db'}") as sl:
-        report = sl.ingest([str(corpus)], stage=stages.append)
-        assert stages == ["reading", "analysing", "placing in stories"]
+        report = sl.ingest(
+            [str(corpus)], stage=lambda name, so_far: stages.append((name, len(so_far.ingested)))
+        )
+        assert stages == [("reading", 0), ("analysing", 2), ("placing in stories", 2)]
         assert len(report.ingested) == 2 and report.ok and report.failures == []
         [failure] = report.analysis_failures
         assert "analysis failed: ValueError: a stage broke" in failure.reason
