@@ -3,10 +3,13 @@
 Extractive, so every word is a source's. The sentences of all articles are split; sentences that
 say the same thing in nearly the same words (one wire report in many outlets) collapse into one
 with several sources. Then sentences are chosen greedily for the *concepts* they cover: pairs of
-adjacent words (not two stop words), each weighted by how many independent articles (copies counted
-once) contain it, so a sentence scores for what many sources report and a chosen sentence makes the
-next one with the same facts worth nothing (no repeats). This is the concept-coverage objective of
-ICSI's summariser (Gillick and Favre, 2009), solved greedily by gain per word.
+adjacent words (not two stop words), each weighted by the chance that a summary would use it
+(`concept_weights`: mostly how many independent articles carry it, copies counted once, and how
+early it appears), so a sentence scores for what many sources report first, and a chosen sentence
+makes the next one with the same facts worth nothing (no repeats). Only concepts that two or more
+independent articles carry count at first; what one source alone says fills up a briefing that
+would be too short. This is the concept-coverage objective of ICSI's summariser (Gillick and Favre,
+2009) with fitted concept weights, solved greedily by gain per word.
 """
 
 from __future__ import annotations
@@ -22,8 +25,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+import numpy as np
+
 from storyline.assign.streaming import STOP
-from storyline.fuse.sourcing import TokenIndex, publication_order, split_sentences
+from storyline.fuse import concept_weights
+from storyline.fuse.sourcing import (
+    TokenIndex,
+    collector_paused,
+    publication_order,
+    split_sentences,
+)
 from storyline.model import Span
 
 _TOKEN = re.compile(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]", re.UNICODE)
@@ -166,6 +177,7 @@ def _groups(sources: list[Source]) -> list[_Group]:
                 groups.append(_Group([], tokens, _concepts(words_in), lead=position))
             group = groups[index]
             group.members.append((source, position, (start, end)))
+            group.lead = min(group.lead, position)
             group.origins.add(origin)
     return groups
 
@@ -274,6 +286,7 @@ def _concepts(words: list[str]) -> set[Concept]:
     return set(map(operator.add, spaced, words[1:])).difference(_stop_pairs())
 
 
+@collector_paused()  # also when called on its own (benchmarks, fitting)
 def choose_sentences(
     sources: list[Source],
     max_sentences: int = 12,
@@ -296,7 +309,9 @@ def choose_sentences(
         groups = _merge_near(groups)
     pool = _Pool(groups, lazy)
     carriers = _concept_carriers(groups)
-    floor = MIN_SUPPORT if len({o for g in groups for o in g.origins}) >= 3 else 1
+    articles = len({o for g in groups for o in g.origins})
+    values = _ConceptValues(groups, carriers, articles)
+    floor = MIN_SUPPORT if articles >= 3 else 1
     covered: set[Concept] = set()
     candidates = list(range(len(groups)))
     if since is not None:
@@ -304,13 +319,15 @@ def choose_sentences(
         covered = set().union(*(g.concepts for g in known)) if known else set()
         candidates = [i for i, g in enumerate(groups) if _is_new(g, since)]
     budget = _Budget(max_sentences, max_words, since, overflow)
-    weights = {c: n for c, n in carriers.items() if n >= floor}
+    weights = values([c for c, n in carriers.items() if n >= floor])
     _greedy(pool, candidates, weights, covered, budget)
-    if len(budget.chosen) < min_sentences and floor > 1:
-        # Too little is corroborated: fill up with what single sources report, by the same rule.
+    if len(budget.chosen) < min_sentences and floor > 1 and not (overflow and budget.spill):
+        # Too little is corroborated: fill up with what single sources report, by the same rule
+        # (unless a corroborated sentence is to run past the word budget: it comes first).
         budget.limit = min(min_sentences, max_sentences)
         left = [i for i in candidates if i not in budget.taken]
-        _greedy(pool, left, carriers, covered, budget)
+        weights |= values([c for c, n in carriers.items() if n < floor])
+        _greedy(pool, left, weights, covered, budget)
     chosen = sorted(budget.chosen, key=_reading_order)
     spill = budget.spill
     if (
@@ -348,7 +365,7 @@ class _Budget:
 def _greedy(
     pool: _Pool,
     candidates: list[int],
-    weights: Mapping[Concept, int],
+    weights: Mapping[Concept, float],
     covered: set[Concept],
     budget: _Budget,
 ) -> None:
@@ -405,6 +422,44 @@ def _concept_carriers(groups: list[_Group]) -> Counter[Concept]:
     for concepts in by_origin.values():
         carriers.update(set().union(*concepts))
     return carriers
+
+
+class _ConceptValues:
+    """Concept weights (`concept_weights.weights`), computed for the concepts asked for: a
+    briefing that needs no filling up weighs only the corroborated ones."""
+
+    def __init__(self, groups: list[_Group], carriers: Counter[Concept], articles: int) -> None:
+        self.carriers = carriers
+        self.articles = articles
+        # The earliest position of each concept: later groups overwrite, so go latest first.
+        self.lead: dict[Concept, int] = {}
+        for group in sorted(groups, key=lambda g: -g.lead):
+            self.lead.update(dict.fromkeys(group.concepts, group.lead))
+        self.occurrences = Counter(
+            itertools.chain.from_iterable(g.concepts for g in groups for _ in g.members)
+        )
+
+    def __call__(self, concepts: list[Concept]) -> dict[Concept, float]:
+        return concept_weights.weights(
+            concepts, self.carriers, self.lead, self.occurrences, self.articles
+        )
+
+
+def concept_features(sources: list[Source]) -> tuple[list[Concept], np.ndarray]:
+    """The concepts of a story and their features, as the briefing weighs them (for fitting the
+    weights: bench/fit_briefing_weights.py)."""
+    groups = _merge_near(_groups(sources))
+    carriers = _concept_carriers(groups)
+    values = _ConceptValues(groups, carriers, len({o for g in groups for o in g.origins}))
+    concepts = list(carriers)
+    return concepts, concept_weights.features(
+        concepts, carriers, values.lead, values.occurrences, values.articles
+    )
+
+
+def concepts_of(text: str) -> set[Concept]:
+    """The concepts of a text (of a reference summary, say)."""
+    return _concepts(_normalised_words(text))
 
 
 def _words(group: _Group) -> int:

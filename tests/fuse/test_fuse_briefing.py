@@ -190,3 +190,35 @@ def test_an_update_leaves_out_what_was_reported_before_in_other_words() -> None:
     everything = choose_sentences(sources, min_sentences=1)
     shelters = [s for s in everything if "shelters" in s.text]
     assert len(shelters) == 1 and shelters[0].sources == ["courier", "gazette"]
+
+
+def test_a_corroborated_sentence_running_past_the_word_budget_beats_single_source_filler():
+    short = "The regional water board closed the Easthaven dam road on Tuesday."
+    long = (
+        "Engineers from the regional water board spent the whole of Tuesday night checking the "
+        "spillway gates, the pumps and the old stone walls of the Easthaven dam for cracks."
+    )
+    sources = [
+        Source("a", f"{short} A lone reporter counted seven herons at dawn. {long}", DAY),
+        Source("b", f"{short} Volunteers carried sandbags into the cricket pavilion. {long}", DAY),
+        Source("c", f"{short} The bakery on Mill Lane stayed open all night long.", DAY),
+    ]
+    spilled = choose_sentences(sources, max_words=20, min_sentences=5, overflow=True)
+    assert [s.text for s in spilled] == [short, long]  # the long one is cut to length later
+    exact = choose_sentences(sources, max_words=20, min_sentences=5)
+    assert exact[0].text == short and len(exact) > 1  # without overflow: filled up to the budget
+    assert all(s.support == 1 for s in exact[1:])
+
+
+def test_the_cycle_collector_is_left_as_it_was_found():
+    import gc
+
+    assert gc.isenabled()
+    choose_sentences(_sources())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        choose_sentences(_sources())
+        assert not gc.isenabled()  # a caller that paused it keeps it paused
+    finally:
+        gc.enable()
