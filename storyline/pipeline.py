@@ -247,7 +247,7 @@ def analyze_pending(
     from storyline.analyze.nlp import load_pipeline, parse_stream
 
     report = AnalyzeReport()
-    nlp = load_pipeline(settings.spacy_model)
+    nlp = load_pipeline(settings.spacy_model, settings.spacy_matmul)
     annotator = Annotator.for_store(store, settings)
 
     def texts() -> Iterator[tuple[Article, str | None]]:

