@@ -10,6 +10,7 @@ Two ways of running, in the same process on the same texts:
   (SQLite in WAL mode, spaCy over batches with `nlp.pipe`, `analysis_processes` parse workers);
 - *naive baseline*: one article at a time, one spaCy call each (`analysis_batch_size` 1, one
   ingest call per article), over BASELINE articles spread evenly over the stream, as it is slow.
+The multi-process run is repeated with spaCy's matrix products by BLIS (`spacy_matmul` blis).
 
 With STORYLINE_BENCH_POSTGRES_URL set, the multi-process run is repeated on that PostgreSQL
 database (emptied first). With Ray installed, `Storyline.backfill` runs too, on Ray started
@@ -122,14 +123,20 @@ def reset_postgres(url: str) -> None:
 
 
 def run_storyline(
-    rows: list[dict[str, str]], folder: Path, processes: int, db_url: str | None = None
+    rows: list[dict[str, str]],
+    folder: Path,
+    processes: int,
+    db_url: str | None = None,
+    matmul: str = "numpy",
 ) -> float:
     path = folder / "stream.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     if db_url is not None:
         reset_postgres(db_url)
     settings = get_settings(
-        db_url=db_url or f"sqlite:///{folder}/fast-{processes}.db", analysis_processes=processes
+        db_url=db_url or f"sqlite:///{folder}/fast-{processes}-{matmul}.db",
+        analysis_processes=processes,
+        spacy_matmul=matmul,
     )
     with Storyline(settings=settings) as sl:
         start = time.perf_counter()
@@ -137,7 +144,10 @@ def run_storyline(
         seconds = time.perf_counter() - start
     handled = len(report.ingested) + len(report.duplicates) + len(report.failures)
     assert handled == len(rows), (handled, len(rows))
-    print(f"  {processes} process(es): {len(report.ingested)} stored, {seconds:.0f} s", flush=True)
+    print(
+        f"  {processes} process(es), {matmul}: {len(report.ingested)} stored, {seconds:.0f} s",
+        flush=True,
+    )
     return len(rows) / seconds
 
 
@@ -187,10 +197,11 @@ def main() -> int:
     cores = os.cpu_count() or 1
     lines = [
         "| articles | words | storyline, 1 process: articles/s | storyline, "
-        f"{cores} parse processes: articles/s | the same on PostgreSQL | `backfill` on Ray "
+        f"{cores} parse processes: articles/s | the same with BLIS (`spacy_matmul` blis) | "
+        "the same on PostgreSQL | `backfill` on Ray "
         f"local ({cores} parse actors): articles/s | naive baseline: articles/s ({BASELINE} "
         "spread over the stream) | best SQLite / naive | peak RSS MiB (driver) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size in sizes:
         rows = corpus(size)
@@ -202,13 +213,14 @@ def main() -> int:
             print(f"  naive: {naive:.2f} articles/s", flush=True)
             single = run_storyline(rows, folder, 1)
             multi = run_storyline(rows, folder, cores) if cores > 1 else single
+            blis = run_storyline(rows, folder, cores, matmul="blis")
             postgres = run_storyline(rows, folder, cores, POSTGRES) if POSTGRES else None
             on_ray = run_ray(rows, folder, shards=cores * 4)
         best = max(single, multi)
         on_postgres = f"{postgres:.1f}" if postgres else "not run"
         ray_figure = f"{on_ray:.1f}" if on_ray else "not run"
         line = (
-            f"| {size:,} | {words:,} | {single:.1f} | {multi:.1f} | {on_postgres} | "
+            f"| {size:,} | {words:,} | {single:.1f} | {multi:.1f} | {blis:.1f} | {on_postgres} | "
             f"{ray_figure} | {naive:.1f} | {best / naive:.1f}× | {peak_mib():.0f} |"
         )
         print(line, flush=True)
@@ -219,7 +231,9 @@ def main() -> int:
         "5 articles/s sustained on 2 cores. Articles average "
         f"{words // max(1, sizes[-1]):,} words (Timeline17 articles are long). Peak RSS is the "
         "maximum of the benchmark process over all runs (Ray's actors are processes of their "
-        "own, about 400 MiB each). The Ray figure includes starting Ray and its actors."
+        "own, about 400 MiB each). The Ray figure includes starting Ray and its actors. "
+        "spaCy's matrix products are NumPy's BLAS (`spacy_matmul`, the default) in every run but "
+        "the BLIS column, which repeats the multi-process run with thinc's default, BLIS."
     )
     record("throughput.py", "End-to-end throughput", body)
     return 0

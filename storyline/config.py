@@ -132,7 +132,8 @@ class Settings(BaseSettings):
         "numpy",
         description="Library for the matrix products of the spaCy models: 'numpy' (NumPy's "
         "BLAS, one thread per parse process when there are several) or 'blis' (thinc's "
-        "default). numpy parsed 24% faster per core here (docs/benchmarks.md, Analysis speed).",
+        "default). numpy parsed 25% faster per core here, with the same parses "
+        "(docs/benchmarks.md, Analysis speed).",
     )
     analysis_batch_size: int = Field(
         16, description="Articles parsed together by spaCy's nlp.pipe in the analysis stage.", ge=1

@@ -67,6 +67,31 @@ def demo_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory, demo_path: Path) -> Path:
+    """A SQLite file with the demo corpus ingested (analysed and placed), made once per run:
+    tests take copies of it (`demo_copy`) and never write to it."""
+    from storyline import Storyline
+
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    with Storyline(f"sqlite:///{path}") as sl:
+        sl.ingest([str(demo_path)])
+    return path
+
+
+def demo_copy(template: Path, folder: Path, name: str = "demo") -> str:
+    """The URL of a copy of the demo database ``template`` in ``folder`` (by SQLite's backup
+    API, so that nothing still in its write-ahead log is left behind)."""
+    import sqlite3
+
+    target = folder / f"{name}.db"
+    with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
 def demo_expected() -> dict:
     return json.loads((demo_corpus_path().parent / "EXPECTED.json").read_text("utf-8"))
 

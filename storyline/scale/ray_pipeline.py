@@ -107,7 +107,7 @@ class ShardParser:
     def __init__(self, settings: Settings) -> None:
         from storyline.analyze.nlp import load_pipeline, one_blas_thread
 
-        one_blas_thread()  # an actor per CPU slot
+        self.blas_limit = one_blas_thread()  # an actor per CPU slot, for the actor's life
         self.settings = settings
         self.nlp = load_pipeline(settings.spacy_model, settings.spacy_matmul)
 

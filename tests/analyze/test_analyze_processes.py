@@ -65,3 +65,34 @@ def test_auto_starts_workers_only_for_long_runs(tmp_path: Path) -> None:
     fixed = get_settings(db_url=f"sqlite:///{tmp_path}/auto.db", analysis_processes=3)
     with Storyline(settings=fixed) as sl:
         assert parse_processes(fixed, sl.store) == 3
+
+
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_numpy_and_blis_matrix_products_give_the_same_parse() -> None:
+    name = get_settings().spacy_model
+    by_numpy, by_blis = load_pipeline(name, "numpy"), load_pipeline(name, "blis")
+    assert not by_numpy.get_pipe("ner").model.ops.use_blis
+    assert by_blis.get_pipe("ner").model.ops.use_blis
+    texts = [TEXTS[0], TEXTS[2], TEXTS[3]]
+    for a, b in zip(by_numpy.pipe(texts), by_blis.pipe(texts), strict=True):
+        assert [(t.tag_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_) for t in a] == [
+            (t.tag_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_) for t in b
+        ]
+
+
+def test_parse_workers_use_one_blas_thread_and_the_parent_gets_its_threads_back() -> None:
+    from threadpoolctl import threadpool_limits
+
+    nlp = load_pipeline(get_settings().spacy_model)
+    with threadpool_limits(2, user_api="blas"):  # as on a 2-core machine, whatever this one is
+        before = _blas_threads()
+        stream = parse_stream(nlp, iter([("a", TEXTS[0]), ("b", TEXTS[3])]), processes=2)
+        next(stream)
+        assert set(_blas_threads()) == {1}  # while the forked workers parse
+        list(stream)
+        assert _blas_threads() == before == [2] * len(before)

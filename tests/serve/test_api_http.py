@@ -8,15 +8,19 @@ import re
 import pytest
 
 from storyline import Storyline
-from tests.conftest import BACKENDS, database_url
+from tests.conftest import BACKENDS, database_url, demo_copy
 from tests.live_server import live_server
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def server(request, tmp_path_factory, demo_path):
-    url = database_url(request.param, tmp_path_factory.mktemp("api"), "api")
-    with Storyline(url) as sl:
-        sl.ingest([str(demo_path)])
+def server(request, tmp_path_factory, demo_path, demo_sqlite):
+    folder = tmp_path_factory.mktemp("api")
+    if request.param == "sqlite":
+        url = demo_copy(demo_sqlite, folder)
+    else:
+        url = database_url(request.param, folder, "api")
+        with Storyline(url) as sl:
+            sl.ingest([str(demo_path)])
     with live_server(url) as client:
         yield client
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from storyline import Storyline
+from tests.conftest import demo_copy
 from tests.live_server import live_server
 
 schemathesis = pytest.importorskip("schemathesis", reason="pip install schemathesis")
@@ -20,10 +21,8 @@ EXAMPLES = 15  # requests generated per endpoint
 
 
 @pytest.fixture(scope="module")
-def api_schema(tmp_path_factory, demo_path) -> Iterator[Any]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('schema') / 'schema.db'}"
-    with Storyline(url) as sl:
-        sl.ingest([str(demo_path)])
+def api_schema(tmp_path_factory, demo_sqlite) -> Iterator[Any]:
+    url = demo_copy(demo_sqlite, tmp_path_factory.mktemp("schema"))
     with live_server(url) as client:
         yield schemathesis.openapi.from_url(f"{client.base_url}/openapi.json")
 
@@ -42,13 +41,11 @@ def _read(case: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def writable_schema(tmp_path_factory, demo_path) -> Iterator[tuple[Any, Any, str]]:
+def writable_schema(tmp_path_factory, demo_sqlite) -> Iterator[tuple[Any, Any, str]]:
     """A server of its own for the write endpoints, with what they start kept short: no
     background feed polling, no analysis, one-second HTTP timeouts (generated URLs lead
     nowhere)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('writes') / 'writes.db'}"
-    with Storyline(url) as sl:
-        sl.ingest([str(demo_path)])
+    url = demo_copy(demo_sqlite, tmp_path_factory.mktemp("writes"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STORYLINE_SERVE_POLL_FEEDS", "false")
         patch.setenv("STORYLINE_ANALYZE_ON_INGEST", "false")

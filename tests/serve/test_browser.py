@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from storyline import Storyline
+from tests.conftest import demo_copy
 from tests.live_server import live_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -34,10 +34,8 @@ if not Path(CHROMIUM).exists():  # .ci/run installs it; say so loudly when it co
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, demo_path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
-    with Storyline(url) as sl:
-        sl.ingest([str(demo_path)])
+def site(tmp_path_factory, demo_sqlite) -> Iterator[str]:
+    url = demo_copy(demo_sqlite, tmp_path_factory.mktemp("browser"))
     with live_server(url) as client:
         yield str(client.base_url)
 
