@@ -31,17 +31,19 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
-def record(script: str, title: str, body: str) -> None:
-    """Print ``body`` and replace the section of ``script`` in docs/benchmarks.md with it."""
+def record(script: str, title: str, body: str, key: str | None = None) -> None:
+    """Print ``body`` and replace the section of ``script`` in docs/benchmarks.md with it (the
+    section named ``key`` instead, for a script that writes more than one)."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join(["python", f"bench/{script}", *sys.argv[1:]])
+    key = key or script
     section = (
-        f"## {title} (`bench/{script}`)\n\n"
+        f"## {title} (`bench/{key}`)\n\n"
         f"Measured {stamp} on {machine()}. Command: `{command}`.\n\n{body.strip()}\n"
     )
     print(section)
     text = DOCS.read_text("utf-8") if DOCS.exists() else HEADER
-    pattern = re.compile(rf"## [^\n]*\(`bench/{re.escape(script)}`\)\n.*?(?=\n## |\Z)", re.S)
+    pattern = re.compile(rf"## [^\n]*\(`bench/{re.escape(key)}`\)\n.*?(?=\n## |\Z)", re.S)
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else f"{text}\n{section}"
     DOCS.parent.mkdir(parents=True, exist_ok=True)
     DOCS.write_text(text.rstrip() + "\n", "utf-8")

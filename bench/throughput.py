@@ -15,8 +15,9 @@ The multi-process run is repeated with spaCy's matrix products by BLIS (`spacy_m
 With STORYLINE_BENCH_POSTGRES_URL set, the multi-process run is repeated on that PostgreSQL
 database (emptied first). With Ray installed, `Storyline.backfill` runs too, on Ray started
 locally, over the same stream cut into four shard files per core.
-Usage: python bench/throughput.py [SIZE ...]   (default 1000; 10,000 takes about half an hour on
-two cores, 100,000 several hours)
+Usage: python bench/throughput.py [SIZE ...] [--runs naive,single,multi,blis,postgres,ray]
+(default 1000 and every run; all runs over 10,000 take about two hours on two cores, the
+multi-process run alone 25 minutes; a subset of runs is recorded in a section of its own)
 """
 
 from __future__ import annotations
@@ -192,8 +193,26 @@ def run_naive(rows: list[dict[str, str]], folder: Path) -> float:
     return len(rows) / seconds
 
 
+RUNS = ("naive", "single", "multi", "blis", "postgres", "ray")
+
+
+def arguments(argv: list[str]) -> tuple[list[int], tuple[str, ...]]:
+    """Sizes, and the runs asked for with ``--runs a,b`` (all by default)."""
+    sizes, runs = [], RUNS
+    args = iter(argv)
+    for arg in args:
+        if arg == "--runs":
+            runs = tuple(next(args, "").split(","))
+            unknown = set(runs) - set(RUNS)
+            if unknown or not runs:
+                raise SystemExit(f"--runs takes some of {','.join(RUNS)}; not {sorted(unknown)}")
+        else:
+            sizes.append(int(arg))
+    return sizes or [1000], runs
+
+
 def main() -> int:
-    sizes = [int(a) for a in sys.argv[1:]] or [1000]
+    sizes, runs = arguments(sys.argv[1:])
     cores = os.cpu_count() or 1
     lines = [
         "| articles | words | storyline, 1 process: articles/s | storyline, "
@@ -206,22 +225,29 @@ def main() -> int:
     for size in sizes:
         rows = corpus(size)
         words = sum(len(r["text"].split()) for r in rows)
+        got: dict[str, float | None] = dict.fromkeys(RUNS)
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            sample = rows[:: max(1, len(rows) // BASELINE)][:BASELINE]  # spread over the stream
-            naive = run_naive(sample, folder)
-            print(f"  naive: {naive:.2f} articles/s", flush=True)
-            single = run_storyline(rows, folder, 1)
-            multi = run_storyline(rows, folder, cores) if cores > 1 else single
-            blis = run_storyline(rows, folder, cores, matmul="blis")
-            postgres = run_storyline(rows, folder, cores, POSTGRES) if POSTGRES else None
-            on_ray = run_ray(rows, folder, shards=cores * 4)
-        best = max(single, multi)
-        on_postgres = f"{postgres:.1f}" if postgres else "not run"
-        ray_figure = f"{on_ray:.1f}" if on_ray else "not run"
+            if "naive" in runs:
+                sample = rows[:: max(1, len(rows) // BASELINE)][:BASELINE]  # spread over it
+                got["naive"] = run_naive(sample, folder)
+                print(f"  naive: {got['naive']:.2f} articles/s", flush=True)
+            if "single" in runs:
+                got["single"] = run_storyline(rows, folder, 1)
+            if "multi" in runs:
+                got["multi"] = run_storyline(rows, folder, cores)
+            if "blis" in runs:
+                got["blis"] = run_storyline(rows, folder, cores, matmul="blis")
+            if "postgres" in runs and POSTGRES:
+                got["postgres"] = run_storyline(rows, folder, cores, POSTGRES)
+            if "ray" in runs:
+                got["ray"] = run_ray(rows, folder, shards=cores * 4)
+        best = max((got[k] or 0.0) for k in ("single", "multi"))
+        ratio = f"{best / got['naive']:.1f}×" if best and got["naive"] else "-"
         line = (
-            f"| {size:,} | {words:,} | {single:.1f} | {multi:.1f} | {blis:.1f} | {on_postgres} | "
-            f"{ray_figure} | {naive:.1f} | {best / naive:.1f}× | {peak_mib():.0f} |"
+            f"| {size:,} | {words:,} | "
+            + " | ".join(_figure(got[k]) for k in ("single", "multi", "blis", "postgres", "ray"))
+            + f" | {_figure(got['naive'])} | {ratio} | {peak_mib():.0f} |"
         )
         print(line, flush=True)
         lines.append(line)
@@ -235,8 +261,16 @@ def main() -> int:
         "spaCy's matrix products are NumPy's BLAS (`spacy_matmul`, the default) in every run but "
         "the BLIS column, which repeats the multi-process run with thinc's default, BLIS."
     )
-    record("throughput.py", "End-to-end throughput", body)
+    if runs == RUNS:
+        record("throughput.py", "End-to-end throughput", body)
+    else:  # a section of its own, so that the full table stays
+        key = f"throughput.py --runs {','.join(runs)}"
+        record("throughput.py", "End-to-end throughput, some runs only", body, key=key)
     return 0
+
+
+def _figure(value: float | None) -> str:
+    return f"{value:.1f}" if value else "not run"
 
 
 if __name__ == "__main__":
