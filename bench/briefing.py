@@ -249,7 +249,8 @@ def main() -> int:
             for label, m in (("first 50:", neus_means[50]), ("all:", neus_means[None]))
         )
         + ". Not blind on NeuS: its clusters 51-200 were read while choosing when the briefing "
-        "fills up with single-source sentences (the first 50 were not)."
+        "fills up with single-source sentences and whether sentences leaning on the one before "
+        "are left out (the first 50 were not)."
     )
     record("briefing.py", "Briefing quality (ROUGE)", "\n\n".join(parts))
     return 0

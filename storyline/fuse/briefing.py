@@ -52,6 +52,13 @@ MIN_POSITIONS = 30
 # sources count together; above it (stories of hundreds of articles), only the chosen sentences'
 # near-identical ones are gathered, which keeps a brief of 2,000 articles within seconds.
 EAGER_LIMIT = 20_000
+# A sentence that opens with one of these leans on the one before it ("He said...", "But the
+# talks..."): it is not chosen, unless an article carries it in words that stand alone.
+LEANING = frozenset(
+    "he she it they this these those his her its their but and however also meanwhile still "
+    "yet so such both".split()
+)
+_FIRST_WORD = re.compile(r"[\"'“‘(\[]*([^\W\d_]+)")
 
 
 Concept = str  # two adjacent normalised words, joined by a space
@@ -318,6 +325,8 @@ def choose_sentences(
         known = [g for g in groups if not _is_new(g, since)]
         covered = set().union(*(g.concepts for g in known)) if known else set()
         candidates = [i for i, g in enumerate(groups) if _is_new(g, since)]
+    alone = [i for i in candidates if any(map(_stands_alone, groups[i].members))]
+    candidates = alone or candidates  # a story told only in leaning sentences keeps them
     budget = _Budget(max_sentences, max_words, since, overflow)
     weights = values([c for c, n in carriers.items() if n >= floor])
     _greedy(pool, candidates, weights, covered, budget)
@@ -462,8 +471,19 @@ def concepts_of(text: str) -> set[Concept]:
     return _concepts(_normalised_words(text))
 
 
+def _stands_alone(member: tuple[Source, int, tuple[int, int]]) -> bool:
+    source, _, (start, _end) = member
+    first = _FIRST_WORD.match(source.text, start)
+    return first is None or first.group(1).lower() not in LEANING
+
+
+def _shown(group: _Group) -> tuple[Source, int, tuple[int, int]]:
+    """The member whose words the briefing shows: the earliest that stands alone."""
+    return next(filter(_stands_alone, group.members), group.members[0])
+
+
 def _words(group: _Group) -> int:
-    source, _, (start, end) = group.members[0]
+    source, _, (start, end) = _shown(group)
     return len(source.text[start:end].split())
 
 
@@ -473,7 +493,7 @@ def _reading_order(item: tuple[_Group, float]) -> tuple[tuple[int, float, str], 
 
 
 def _sentence(group: _Group, score: float) -> BriefSentence:
-    source, position, (start, end) = group.members[0]
+    source, position, (start, end) = _shown(group)
     ids = list(dict.fromkeys(member[0].id for member in group.members))
     return BriefSentence(
         text=source.text[start:end],

@@ -222,3 +222,38 @@ def test_the_cycle_collector_is_left_as_it_was_found():
         assert not gc.isenabled()  # a caller that paused it keeps it paused
     finally:
         gc.enable()
+
+
+def test_a_sentence_leaning_on_the_one_before_is_not_chosen():
+    leaning = "He said the Easthaven dam would hold through the weekend despite the rain."
+    sources = [
+        Source(
+            s, f"Mayor Ilse Brandt visited the flooded school in Easthaven today. {leaning}", DAY
+        )
+        for s in ("a", "b", "c")
+    ]
+    chosen = choose_sentences(sources, min_sentences=1)
+    assert [s.text for s in chosen] == [
+        "Mayor Ilse Brandt visited the flooded school in Easthaven today."
+    ]
+
+
+def test_the_words_shown_are_the_earliest_that_stand_alone():
+    later = (
+        "Engineers said the Easthaven dam would hold through the weekend despite the rising river."
+    )
+    earlier = "They said the Easthaven dam would hold through the weekend despite the rising river."
+    sources = [
+        Source("first", f"Water reached the town hall steps on Tuesday evening. {earlier}", DAY),
+        Source("second", later, DAY + timedelta(hours=2)),
+        Source("third", later, DAY + timedelta(hours=4)),
+    ]
+    dam = [s for s in choose_sentences(sources, min_sentences=1) if "dam" in s.text]
+    assert len(dam) == 1 and dam[0].text == later
+    assert dam[0].span.article_id == "second" and dam[0].sources == ["first", "second", "third"]
+
+
+def test_a_story_told_only_in_leaning_sentences_still_gets_a_briefing():
+    text = "She said the Easthaven dam would hold through the weekend despite the rain."
+    chosen = choose_sentences([Source("only", text, DAY)], min_sentences=1)
+    assert [s.text for s in chosen] == [text]
