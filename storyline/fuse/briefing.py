@@ -30,6 +30,7 @@ import numpy as np
 from storyline.assign.streaming import STOP
 from storyline.fuse import concept_weights
 from storyline.fuse.sourcing import (
+    Remembered,
     TokenIndex,
     collector_paused,
     publication_order,
@@ -114,29 +115,10 @@ def _normalise(word: str) -> str:
     return word
 
 
-class _WordCache(dict[str, str]):
-    """Each word's normalised form, computed once (a briefing reads millions of words)."""
-
-    def __missing__(self, word: str) -> str:
-        if len(self) > 500_000:
-            self.clear()  # a long-running server reads an open vocabulary
-        value = self[word] = _normalise(word)
-        return value
-
-
-class _ContentCache(dict[str, bool]):
-    """Whether a normalised word is a content word (not a stop word, longer than a letter)."""
-
-    def __missing__(self, word: str) -> bool:
-        if len(self) > 500_000:
-            self.clear()
-        value = self[word] = word not in STOP and len(word) > 1
-        return value
-
-
-_NORMALISED = _WordCache()
+_NORMALISED = Remembered(_normalise)  # each word's normalised form
 _ZEROS = itertools.repeat(0)  # the default of every weight lookup
-_IS_CONTENT = _ContentCache()
+# Whether a normalised word is a content word (not a stop word, longer than a letter).
+_IS_CONTENT = Remembered(lambda word: word not in STOP and len(word) > 1)
 
 
 def content_tokens(sentence: str) -> list[str]:
@@ -316,9 +298,8 @@ def choose_sentences(
         groups = _merge_near(groups)
     pool = _Pool(groups, lazy)
     carriers = _concept_carriers(groups)
-    articles = len({o for g in groups for o in g.origins})
-    values = _ConceptValues(groups, carriers, articles)
-    floor = MIN_SUPPORT if articles >= 3 else 1
+    values = _ConceptValues(groups, carriers)
+    floor = MIN_SUPPORT if values.articles >= 3 else 1
     covered: set[Concept] = set()
     candidates = list(range(len(groups)))
     if since is not None:
@@ -437,9 +418,9 @@ class _ConceptValues:
     """Concept weights (`concept_weights.weights`), computed for the concepts asked for: a
     briefing that needs no filling up weighs only the corroborated ones."""
 
-    def __init__(self, groups: list[_Group], carriers: Counter[Concept], articles: int) -> None:
+    def __init__(self, groups: list[_Group], carriers: Counter[Concept]) -> None:
         self.carriers = carriers
-        self.articles = articles
+        self.articles = len({o for g in groups for o in g.origins})  # independent ones
         # The earliest position of each concept: later groups overwrite, so go latest first.
         self.lead: dict[Concept, int] = {}
         for group in sorted(groups, key=lambda g: -g.lead):
@@ -449,9 +430,13 @@ class _ConceptValues:
         )
 
     def __call__(self, concepts: list[Concept]) -> dict[Concept, float]:
-        return concept_weights.weights(
-            concepts, self.carriers, self.lead, self.occurrences, self.articles
-        )
+        return concept_weights.weights(concepts, *self._stats())
+
+    def features(self, concepts: list[Concept]) -> np.ndarray:
+        return concept_weights.features(concepts, *self._stats())
+
+    def _stats(self) -> tuple[Counter[Concept], dict[Concept, int], Counter[Concept], int]:
+        return self.carriers, self.lead, self.occurrences, self.articles
 
 
 def concept_features(sources: list[Source]) -> tuple[list[Concept], np.ndarray]:
@@ -459,11 +444,8 @@ def concept_features(sources: list[Source]) -> tuple[list[Concept], np.ndarray]:
     weights: bench/fit_briefing_weights.py)."""
     groups = _merge_near(_groups(sources))
     carriers = _concept_carriers(groups)
-    values = _ConceptValues(groups, carriers, len({o for g in groups for o in g.origins}))
     concepts = list(carriers)
-    return concepts, concept_weights.features(
-        concepts, carriers, values.lead, values.occurrences, values.articles
-    )
+    return concepts, _ConceptValues(groups, carriers).features(concepts)
 
 
 def concepts_of(text: str) -> set[Concept]:

@@ -12,11 +12,12 @@ below when the features change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
 from storyline.assign.streaming import STOP
+from storyline.fuse.sourcing import Remembered
 
 FEATURES = (
     "share of the story's independent articles carrying it",
@@ -75,24 +76,10 @@ def weights(
     return dict(zip(concepts, (100.0 * chance**POWER).tolist(), strict=True))
 
 
-class _Flags(dict[str, bool]):
-    """A test on a concept, remembered (a story of 2,000 articles has 300,000 concepts)."""
-
-    def __init__(self, test: Callable[[str], bool]) -> None:
-        super().__init__()
-        self.test = test
-
-    def __missing__(self, concept: str) -> bool:
-        if len(self) > 500_000:
-            self.clear()  # a long-running server reads an open vocabulary
-        value = self[concept] = self.test(concept)
-        return value
-
-
 def _has_stop_word(concept: str) -> bool:
     first, _, second = concept.partition(" ")
     return first in STOP or second in STOP
 
 
-_HAS_STOP_WORD = _Flags(_has_stop_word)
-_HAS_DIGIT = _Flags(lambda concept: not _DIGITS.isdisjoint(concept))
+_HAS_STOP_WORD = Remembered(_has_stop_word)
+_HAS_DIGIT = Remembered(lambda concept: not _DIGITS.isdisjoint(concept))

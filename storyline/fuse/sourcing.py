@@ -6,14 +6,17 @@ import bisect
 import gc
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import TypeVar
 
 from storyline.fuse.sentences import sentence_spans
 from storyline.model import Article, Span
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -33,6 +36,23 @@ def sourced(article: Article, start: int, end: int) -> Sourced:
     return Sourced(
         aid, Span(aid, start, end), article.outlet, article.published, article.text[start:end]
     )
+
+
+class Remembered(dict[str, T]):
+    """Answers of ``compute`` for words or word pairs, each computed once (a briefing reads
+    millions of words); emptied when it grows past ``limit``, as a long-running server reads an
+    open vocabulary. Look up with ``remembered[key]`` (or its bound ``__getitem__`` in ``map``)."""
+
+    def __init__(self, compute: Callable[[str], T], limit: int = 500_000) -> None:
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, key: str) -> T:
+        if len(self) > self.limit:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
 
 
 def publication_order(published: datetime | None, ident: str) -> tuple[int, float, str]:
