@@ -366,7 +366,8 @@ def _greedy(
 
     def gain(index: int) -> float:
         group = groups[index]
-        value = sum(map(weights.get, group.concepts - covered, _ZEROS))
+        # fsum: exact whatever the order, so a briefing is the same under every hash seed
+        value = math.fsum(map(weights.get, group.concepts - covered, _ZEROS))
         # Reporters put what matters first: a lead sentence of any of its articles counts more.
         return value * (1 + LEAD_WEIGHT / (1 + group.lead))
 
