@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sqlalchemy.engine import make_url
+
 from bench._report import record
 from bench.assign_speed import PER_DAY, Stream
 from storyline.assign import snapshot
@@ -214,7 +216,7 @@ def main() -> int:
                 fill_s = filler.fill_to(size)
                 print(f"filled to {size:,} in {fill_s:.0f} s", flush=True)
                 found = measure(sl, filler, folder)
-                db_file = folder / "growth.db"
+                db_file = Path(make_url(url).database or folder / "growth.db")
                 db_mib = db_file.stat().st_size / 2**20 if db_file.exists() else float("nan")
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 line = (

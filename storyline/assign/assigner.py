@@ -23,7 +23,14 @@ from storyline.assign.dedup import (
     to_bytes,
 )
 from storyline.assign.placement import StoryPlacer, counts_of, features
-from storyline.assign.streaming import Vector, top_terms, words
+from storyline.assign.streaming import (
+    Packed,
+    Vector,
+    pack_vector,
+    top_terms,
+    unpack_vector,
+    words,
+)
 from storyline.config import Settings
 from storyline.model import Article
 
@@ -43,6 +50,26 @@ class _Known:
     duplicate_of: str | None
     similarity: float | None
     kind: str | None = None
+
+
+def _known_columns(known: dict[str, _Known]) -> tuple[list[Any], ...]:
+    """The records as one list per field: pickled and read back several times faster than as
+    objects (a snapshot holds one per article of the copy window)."""
+    records = known.values()
+    return (
+        list(known),
+        [r.when for r in records],
+        [r.story_id for r in records],
+        [r.event_id for r in records],
+        [r.duplicate_of for r in records],
+        [r.similarity for r in records],
+        [r.kind for r in records],
+    )
+
+
+def _known_from_columns(columns: tuple[list[Any], ...]) -> dict[str, _Known]:
+    ids, *fields = columns
+    return dict(zip(ids, map(_Known, *fields), strict=True))
 
 
 @dataclass(slots=True)
@@ -83,7 +110,8 @@ class Assigner:
         self.copies = CopyIndex(settings)
         self.facts = CopyIndex(settings, settings.same_facts_threshold)
         self.known: dict[str, _Known] = {}
-        self._members: dict[tuple[str, int], list[tuple[str, Vector]]] = {}
+        # Title candidates of each open story and event: (title, its heaviest terms, packed).
+        self._members: dict[tuple[str, int], list[tuple[str, Packed | Vector]]] = {}
         self._placed = 0
 
     def _forget(self, now: datetime) -> None:
@@ -100,6 +128,10 @@ class Assigner:
             for aid, record in self.known.items()
             if record.when is None or record.when >= horizon
         }
+        self._drop_closed_members()
+
+    def _drop_closed_members(self) -> None:
+        """Forget the title candidates of stories and events no longer open."""
         open_clusters = {
             "story": self.placer.stories.clusters,
             "event": self.placer.events.clusters,
@@ -113,9 +145,12 @@ class Assigner:
     # --- state ----------------------------------------------------------------------------------
 
     def snapshot_parts(self) -> dict[str, object]:
-        """Everything the assigner holds, except its settings (saved by `assign.snapshot`)."""
+        """Everything the assigner holds, except its settings (saved by `assign.snapshot`).
+        Title candidates of closed clusters are dropped first: a rebuild from the story window
+        gathers them for every cluster of the window, and they are most of a snapshot."""
+        self._drop_closed_members()
         return {
-            "known": self.known,
+            "known": _known_columns(self.known),
             "members": self._members,
             "placed": self._placed,
             "stats": self.placer.stats,
@@ -130,7 +165,13 @@ class Assigner:
     def from_snapshot(cls, settings: Settings, parts: dict[str, Any]) -> Assigner:
         """An assigner holding ``parts`` (from `snapshot_parts`, saved with these settings)."""
         assigner = cls(settings)
-        assigner.known, assigner._members = parts["known"], parts["members"]
+        known = parts["known"]
+        assigner.known = known if isinstance(known, dict) else _known_from_columns(known)
+        assigner._members = parts["members"]
+        for members in assigner._members.values():  # format 1 kept candidates' terms unpacked
+            for i, (title, heavy) in enumerate(members):
+                if isinstance(heavy, dict):
+                    members[i] = (title, pack_vector(heavy))
         assigner._placed = parts["placed"]
         placer = assigner.placer
         placer.stats, placer.story_of = parts["stats"], parts["story_of"]
@@ -154,7 +195,7 @@ class Assigner:
         then the farthest go, so the centroid is compared with members once per few articles."""
         if not article.title or article.story_id is None:
             return
-        heavy = {term: vector[term] for term in top_terms(vector, CANDIDATE_TERMS)}
+        heavy = pack_vector({term: vector[term] for term in top_terms(vector, CANDIDATE_TERMS)})
         for level, cluster_id in (("story", article.story_id), ("event", article.event_id)):
             if cluster_id is None:
                 continue
@@ -166,7 +207,7 @@ class Assigner:
                 if cluster is None:
                     del members[:TITLE_CANDIDATES]
                 else:
-                    members.sort(key=lambda m: cluster.cosine(m[1]), reverse=True)
+                    members.sort(key=lambda m: cluster.cosine(unpack_vector(m[1])), reverse=True)
                     del members[TITLE_CANDIDATES:]
 
     def restore(self, article: Article, entity_ids: list[str]) -> None:
@@ -302,5 +343,7 @@ class Assigner:
             members = self._members.get((level, cluster_id))
             cluster = clusters.clusters.get(cluster_id)
             if members and cluster is not None:
-                chosen[cluster_id] = max(members, key=lambda m: (cluster.cosine(m[1]), m[0]))[0]
+                chosen[cluster_id] = max(
+                    members, key=lambda m: (cluster.cosine(unpack_vector(m[1])), m[0])
+                )[0]
         return chosen

@@ -10,7 +10,8 @@ what it covers, then the state, pickled. It is read back only by a restricted un
 accepts the state's own classes, NumPy arrays and a few standard types, so a tampered file cannot
 make it run code. Writes go to a temporary file renamed over the old one: a kill leaves either the
 old snapshot or the new, never half of one. Anything wrong with a file (another database, other
-settings, a newer format, damage) means it is not used, and the state is rebuilt from the store.
+settings, a format this version does not read, damage) means it is not used, and the state is
+rebuilt from the store.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from storyline.assign.assigner import Assigner
 from storyline.config import Settings
 
 MAGIC = b"storyline-assigner\n"
-FORMAT = 1
+FORMAT = 2  # 2: centroids packed (streaming.Cluster), article records as columns
+READABLE = (1, 2)  # formats this version reads
 # Settings that change where an article goes: a snapshot made under other values is not used.
 PLACEMENT_SETTINGS = (
     "dedup_num_perm",
@@ -177,8 +179,9 @@ def _header(handle: io.BufferedReader) -> SnapshotInfo:
         info = SnapshotInfo(**fields)
     except (struct.error, ValueError, TypeError) as exc:
         raise SnapshotError(f"damaged header ({exc})") from exc
-    if info.format != FORMAT:
-        raise SnapshotError(f"format {info.format}, this version reads {FORMAT}")
+    if info.format not in READABLE:
+        readable = " and ".join(map(str, READABLE))
+        raise SnapshotError(f"format {info.format}; this version reads formats {readable}")
     return info
 
 

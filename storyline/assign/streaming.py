@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 from sys import intern
 
+import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
@@ -26,6 +27,7 @@ STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "would", "also", 
 _PTB = re.compile(r"-[LR][RSC]B-|``|''", re.IGNORECASE)  # Penn Treebank brackets and quotes
 
 Vector = dict[str, float]
+_SEPARATOR = "\x00"  # between the terms of a packed vector (no word contains it)
 
 
 def words(text: str) -> list[str]:
@@ -44,6 +46,28 @@ class TermStats:
 
     docs: int = 0
     df: Counter[str] = field(default_factory=Counter)
+
+    def __getstate__(self) -> tuple[int, str, bytes] | tuple[int, Counter[str]]:
+        """Pickled packed, as the centroids are: the terms as one string, the counts as int64
+        bytes (a million terms read back in a fraction of the time of a Counter's pickle)."""
+        joined = _SEPARATOR.join(self.df)
+        if joined.count(_SEPARATOR) != max(len(self.df) - 1, 0):
+            return self.docs, self.df
+        counts = np.fromiter(self.df.values(), dtype=np.int64, count=len(self.df))
+        return self.docs, joined, counts.tobytes()
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        if state[0] is None:  # snapshot format 1: (None, slots)
+            state = (state[1]["docs"], state[1]["df"])  # type: ignore[index]
+        if len(state) == 2:
+            self.docs, self.df = state  # type: ignore[assignment]
+            return
+        docs, joined, counts = state
+        self.docs = docs  # type: ignore[assignment]
+        values = np.frombuffer(counts, dtype=np.int64).tolist()  # type: ignore[call-overload]
+        terms = joined.split(_SEPARATOR) if values else []  # type: ignore[attr-defined]
+        self.df = Counter()
+        dict.update(self.df, zip(terms, values, strict=True))  # one dictionary built, not two
 
     def observe(self, terms: Iterable[str]) -> None:
         self.docs += 1
@@ -72,22 +96,93 @@ def top_terms(vector: Vector, k: int) -> list[str]:
     return sorted(vector, key=vector.__getitem__, reverse=True)[:k]
 
 
-@dataclass(slots=True)
+Packed = tuple[str, bytes]  # a vector's terms, joined, and the bytes of its float64 values
+
+
+def pack_vector(vector: Vector) -> Packed | Vector:
+    """A vector as one string of terms and the bytes of its values: pickled and read back many
+    times faster than a dictionary (no object per term), and a fraction of its memory. Terms that
+    contain the separator, which words never do, leave the vector as it is."""
+    joined = _SEPARATOR.join(vector)
+    if joined.count(_SEPARATOR) != max(len(vector) - 1, 0):
+        return vector
+    return joined, np.fromiter(vector.values(), dtype=np.float64, count=len(vector)).tobytes()
+
+
+def unpack_vector(packed: Packed | Vector) -> Vector:
+    """The vector `pack_vector` packed, with the same terms, order and values (a vector that
+    was left as it is comes back as it is)."""
+    if isinstance(packed, dict):
+        return packed
+    joined, data = packed
+    values = np.frombuffer(data, dtype=np.float64).tolist()
+    terms = map(intern, joined.split(_SEPARATOR)) if values else iter(())
+    return dict(zip(terms, values, strict=True))
+
+
+_FORMAT_1 = ("id", "first", "last", "size", "keys", "indexed_at", "sumsq")
+
+
 class Cluster:
     """A cluster's running state: summed member vectors, time span and index keys.
 
     The squared norm of the sum is kept up to date as members join, so scoring an article
     against the cluster costs as much as the article's own terms, however large the cluster.
+    Pickled, the summed vector is packed (`pack_vector`) and stays packed after loading until it is
+    first used: a process that starts from a snapshot of thousands of open clusters pays for the
+    few its articles touch, not for every centroid of the window.
     """
 
-    id: int
-    first: datetime
-    last: datetime
-    total: Vector = field(default_factory=dict)
-    size: int = 0
-    keys: list[str] = field(default_factory=list)  # terms under which it is indexed
-    indexed_at: int = 0  # the size at the last re-indexing
-    sumsq: float = 0.0
+    __slots__ = ("_packed", "_total", "first", "id", "indexed_at", "keys", "last", "size", "sumsq")
+
+    def __init__(
+        self,
+        id: int,
+        first: datetime,
+        last: datetime,
+        total: Vector | None = None,
+        size: int = 0,
+        keys: list[str] | None = None,  # terms under which it is indexed
+        indexed_at: int = 0,  # the size at the last re-indexing
+        sumsq: float = 0.0,
+    ) -> None:
+        self.id, self.first, self.last = id, first, last
+        self._total: Vector | None = {} if total is None else total
+        self._packed: Packed | None = None
+        self.size = size
+        self.keys: list[str] = [] if keys is None else keys
+        self.indexed_at = indexed_at
+        self.sumsq = sumsq
+
+    @property
+    def total(self) -> Vector:
+        """The sum of the members' vectors (unpacked on first use after loading)."""
+        if self._total is None:
+            assert self._packed is not None
+            self._total, self._packed = unpack_vector(self._packed), None
+        return self._total
+
+    @total.setter
+    def total(self, vector: Vector) -> None:
+        self._total, self._packed = vector, None
+
+    def __getstate__(self) -> tuple[object, ...]:
+        total = self._packed if self._total is None else pack_vector(self._total)
+        fields = (self.first, self.last, self.size, self.keys, self.indexed_at, self.sumsq)
+        return (self.id, *fields, total)
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        if len(state) == 2 and isinstance(state[1], dict):  # snapshot format 1: (None, slots)
+            slots = state[1]
+            state = (*(slots[name] for name in _FORMAT_1), slots["total"])
+        cid, first, last, size, keys, indexed_at, sumsq, total = state
+        self.id, self.first, self.last = cid, first, last  # type: ignore[assignment]
+        self.size, self.keys, self.indexed_at = size, keys, indexed_at  # type: ignore[assignment]
+        self.sumsq = sumsq  # type: ignore[assignment]
+        if isinstance(total, dict):
+            self._total, self._packed = total, None
+        else:
+            self._total, self._packed = None, total  # type: ignore[assignment]
 
     def add(self, vector: Vector, when: datetime) -> None:
         total = self.total

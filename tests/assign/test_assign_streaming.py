@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from storyline.assign.streaming import StreamClusterer, TermStats, dot, tfidf, words
+from storyline.assign.streaming import (
+    Cluster,
+    StreamClusterer,
+    TermStats,
+    dot,
+    pack_vector,
+    tfidf,
+    unpack_vector,
+    words,
+)
 
 DAY = datetime(2031, 3, 4, 12, tzinfo=UTC)
 DAM = "Corvenhydro dam spillway cracks engineers inspection reservoir Lake Saltmere evacuation"
@@ -73,3 +83,55 @@ def test_candidates_come_from_the_index_not_from_every_cluster() -> None:
     assert clusterer.candidates_scored - before == 0  # nothing shares its terms: nothing scored
     clusterer.place(vec(stats, "topic7alpha topic7beta"), DAY)
     assert clusterer.candidates_scored - before == 1
+
+
+def test_a_packed_vector_comes_back_with_the_same_terms_order_and_values() -> None:
+    stats = TermStats()
+    vector = vec(stats, DAM + " " + FERRY)
+    back = unpack_vector(pack_vector(vector))
+    assert list(back.items()) == list(vector.items())
+    assert unpack_vector(pack_vector({})) == {}
+    odd = {"a\x00b": 1.0, "c": 2.0}  # a term with the separator in it: left as it is
+    assert pack_vector(odd) is odd and unpack_vector(odd) is odd
+
+
+def test_a_pickled_clusterer_keeps_centroids_packed_until_a_cluster_is_used() -> None:
+    stats, clusterer = TermStats(), StreamClusterer(0.2, timedelta(days=2))
+    dam, _, _ = clusterer.place(vec(stats, DAM), DAY)
+    ferry, _, _ = clusterer.place(vec(stats, FERRY), DAY)
+    copy = pickle.loads(pickle.dumps(clusterer, protocol=5))
+    assert all(c._total is None for c in copy.clusters.values())  # nothing unpacked yet
+    later = vec(stats, DAM + " mayor")
+    placed, created, score = copy.place(later, DAY + timedelta(hours=1))
+    assert (placed, created) == (dam, False) and score > 0.2
+    assert copy.clusters[ferry]._total is None  # not a candidate: still packed
+    original = clusterer.clusters[dam]
+    original.add(later, DAY + timedelta(hours=1))
+    assert list(copy.clusters[dam].total.items()) == list(original.total.items())
+    assert copy.clusters[dam].sumsq == original.sumsq
+
+
+def test_a_cluster_saved_by_format_1_snapshots_reads_back() -> None:
+    """Format 1 pickled the cluster as a slots dataclass: (None, {slot: value})."""
+    total = {"dam": 0.8, "spillway": 0.6}
+    state = {"id": 7, "first": DAY, "last": DAY, "total": total, "size": 1,
+             "keys": ["dam", "spillway"], "indexed_at": 1, "sumsq": 1.0}  # fmt: skip
+    cluster = Cluster.__new__(Cluster)
+    cluster.__setstate__((None, state))
+    assert (cluster.id, cluster.size, cluster.keys, cluster.sumsq) == (7, 1, state["keys"], 1.0)
+    assert cluster.total == total and cluster.cosine({"dam": 1.0}) == 0.8
+
+
+def test_term_statistics_pickle_packed_and_read_back_in_every_form() -> None:
+    stats = TermStats()
+    vec(stats, DAM)
+    vec(stats, DAM + " " + FERRY)
+    packed = stats.__getstate__()
+    assert len(packed) == 3 and isinstance(packed[1], str)  # terms joined, counts as bytes
+    back = pickle.loads(pickle.dumps(stats))
+    assert back.docs == 2 and list(back.df.items()) == list(stats.df.items())
+    odd = TermStats(1, Counter({"a\x00b": 1}))  # a term with the separator: pickled as it is
+    assert pickle.loads(pickle.dumps(odd)).df == odd.df
+    old = TermStats.__new__(TermStats)  # snapshot format 1: (None, slots)
+    old.__setstate__((None, {"docs": 2, "df": stats.df}))
+    assert old.docs == 2 and old.df == stats.df
