@@ -8,13 +8,14 @@ no spaCy: analysis does not depend on the store's size), once through a fresh pr
 a `storyline ingest` run does, and once through a state kept from an earlier batch, as
 `storyline watch` and `backfill` keep it; and the story queries a reader makes are timed.
 
-Usage: python bench/store_growth.py [--max N] [--db URL]   (default 1,000,000 into SQLite in a
-temporary folder; about an hour on two cores at 1M)
+Usage: python bench/store_growth.py [--max N] [--db URL] [--profile PATH]
+(default 1,000,000 into SQLite in a temporary folder; about an hour on two cores at 1M)
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import hashlib
 import json
 import resource
@@ -153,11 +154,15 @@ def timed(call: Any) -> tuple[float, Any]:
     return (time.perf_counter() - start) * 1000, result
 
 
-def measure(sl: Storyline, filler: Filler, folder: Path) -> dict[str, float]:
+def measure(
+    sl: Storyline, filler: Filler, folder: Path, profile: Path | None = None
+) -> dict[str, float]:
     """Store one batch and place it as a new process does when no snapshot fits (rebuilding the
     assigner's state from the story window, then saving a snapshot); store and place a second
     one in another new process, which starts from that snapshot; place a third with the state
-    kept in memory, as `watch` keeps it; time the queries."""
+    kept in memory, as `watch` keeps it; time the queries. With ``profile``, a fourth batch is
+    then placed with the kept state under cProfile (after the timings, so they are unaffected)
+    and its statistics written there."""
     saved_at = snapshot.location(sl.store.url, sl.settings)
     assert saved_at is not None, "turn assign_snapshots on for this benchmark"
     saved_at.unlink(missing_ok=True)  # the bulk fill placed articles no snapshot knows
@@ -179,6 +184,11 @@ def measure(sl: Storyline, filler: Filler, folder: Path) -> dict[str, float]:
     story_ms, _ = timed(lambda: sl.story(biggest.id))
     members_ms, _ = timed(lambda: sl.articles(story_id=biggest.id, limit=100))
     brief_ms, _ = timed(lambda: sl.brief(biggest.id))
+    if profile is not None:
+        sl.ingest([str(filler.next_batch(folder, BATCH))], analyze=False, assign=False)
+        profiler = cProfile.Profile()
+        profiler.runcall(sl.assign, state=state)
+        profiler.dump_stats(profile)
     return {
         "store_per_article_ms": store_ms / BATCH,
         "cold_per_article_ms": cold_ms / BATCH,
@@ -198,6 +208,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--max", type=int, default=CHECKPOINTS[-1])
     parser.add_argument("--db", default=None, help="database URL (default: SQLite, temporary)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="write cProfile statistics of one more kept-state batch at each size to PATH-SIZE",
+    )
     args = parser.parse_args()
     sizes = [c for c in CHECKPOINTS if c <= args.max] or [args.max]
     lines = [
@@ -215,7 +231,8 @@ def main() -> int:
             for size in sizes:
                 fill_s = filler.fill_to(size)
                 print(f"filled to {size:,} in {fill_s:.0f} s", flush=True)
-                found = measure(sl, filler, folder)
+                profile = args.profile and args.profile.with_name(f"{args.profile.name}-{size}")
+                found = measure(sl, filler, folder, profile or None)
                 db_file = Path(make_url(url).database or folder / "growth.db")
                 db_mib = db_file.stat().st_size / 2**20 if db_file.exists() else float("nan")
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
