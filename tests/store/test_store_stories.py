@@ -312,9 +312,12 @@ def test_since_filters_stories_by_their_last_article(world: World):
 
 def downgrade_to_migration_2(url: str) -> None:
     """Make the database look like one created before events: no event tables, no placement
-    columns, migration 3 not recorded."""
+    columns, the story index of then, migrations from 3 on not recorded."""
     engine = create_engine(url)
     with engine.begin() as conn:
+        for index in ("ix_articles_story_placed", "ix_articles_event_placed"):  # migration 9
+            conn.execute(text(f"DROP INDEX {index}"))
+        conn.execute(text("CREATE INDEX ix_articles_story_id ON articles (story_id)"))
         conn.execute(text("DROP TABLE story_changes"))
         conn.execute(text("DROP TABLE story_events"))
         for table, column in (
@@ -377,7 +380,10 @@ def test_a_database_from_before_events_gets_one_event_per_story(db_url: str):
     with Storyline(settings=get_settings(db_url=db_url, analyze_on_ingest=False)) as sl:
         with sl.store.engine.connect() as conn:
             versions = sorted(conn.execute(select(schema_migrations.c.version)).scalars())
+            indexes = {index["name"] for index in inspect(conn).get_indexes("articles")}
         assert versions == list(range(1, len(MIGRATIONS) + 1))
+        assert {"ix_articles_story_placed", "ix_articles_event_placed"} <= indexes
+        assert not {"ix_articles_story_id", "ix_articles_event_id"} & indexes  # replaced
         flood_story, chess_story = sl.story(flood), sl.story(chess)
         [flood_event] = flood_story.events
         assert flood_event.title == "Brisk dam bursts"
