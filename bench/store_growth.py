@@ -231,8 +231,10 @@ def main() -> int:
             for size in sizes:
                 fill_s = filler.fill_to(size)
                 print(f"filled to {size:,} in {fill_s:.0f} s", flush=True)
-                profile = args.profile and args.profile.with_name(f"{args.profile.name}-{size}")
-                found = measure(sl, filler, folder, profile or None)
+                profile = (
+                    args.profile.with_name(f"{args.profile.name}-{size}") if args.profile else None
+                )
+                found = measure(sl, filler, folder, profile)
                 db_file = Path(make_url(url).database or folder / "growth.db")
                 db_mib = db_file.stat().st_size / 2**20 if db_file.exists() else float("nan")
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

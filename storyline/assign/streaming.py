@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 from sys import intern
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -28,6 +29,21 @@ _PTB = re.compile(r"-[LR][RSC]B-|``|''", re.IGNORECASE)  # Penn Treebank bracket
 
 Vector = dict[str, float]
 _SEPARATOR = "\x00"  # between the terms of a packed vector (no word contains it)
+
+
+def _pack_terms(mapping: dict[str, float] | Counter[str], dtype: type) -> tuple[str, bytes] | None:
+    """The keys joined into one string and the values as bytes of ``dtype``; None when a key
+    contains the separator (then the mapping is pickled as it is)."""
+    joined = _SEPARATOR.join(mapping)
+    if joined.count(_SEPARATOR) != max(len(mapping) - 1, 0):
+        return None
+    return joined, np.fromiter(mapping.values(), dtype=dtype, count=len(mapping)).tobytes()
+
+
+def _unpack_terms(joined: str, data: bytes, dtype: type) -> tuple[list[str], list[Any]]:
+    """The keys and values `_pack_terms` packed, in their order."""
+    values = np.frombuffer(data, dtype=dtype).tolist()
+    return (joined.split(_SEPARATOR) if values else []), values
 
 
 def words(text: str) -> list[str]:
@@ -50,11 +66,8 @@ class TermStats:
     def __getstate__(self) -> tuple[int, str, bytes] | tuple[int, Counter[str]]:
         """Pickled packed, as the centroids are: the terms as one string, the counts as int64
         bytes (a million terms read back in a fraction of the time of a Counter's pickle)."""
-        joined = _SEPARATOR.join(self.df)
-        if joined.count(_SEPARATOR) != max(len(self.df) - 1, 0):
-            return self.docs, self.df
-        counts = np.fromiter(self.df.values(), dtype=np.int64, count=len(self.df))
-        return self.docs, joined, counts.tobytes()
+        packed = _pack_terms(self.df, np.int64)
+        return (self.docs, self.df) if packed is None else (self.docs, *packed)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
         if state[0] is None:  # snapshot format 1: (None, slots)
@@ -64,8 +77,7 @@ class TermStats:
             return
         docs, joined, counts = state
         self.docs = docs  # type: ignore[assignment]
-        values = np.frombuffer(counts, dtype=np.int64).tolist()  # type: ignore[call-overload]
-        terms = joined.split(_SEPARATOR) if values else []  # type: ignore[attr-defined]
+        terms, values = _unpack_terms(joined, counts, np.int64)  # type: ignore[arg-type]
         self.df = Counter()
         dict.update(self.df, zip(terms, values, strict=True))  # one dictionary built, not two
 
@@ -103,10 +115,8 @@ def pack_vector(vector: Vector) -> Packed | Vector:
     """A vector as one string of terms and the bytes of its values: pickled and read back many
     times faster than a dictionary (no object per term), and a fraction of its memory. Terms that
     contain the separator, which words never do, leave the vector as it is."""
-    joined = _SEPARATOR.join(vector)
-    if joined.count(_SEPARATOR) != max(len(vector) - 1, 0):
-        return vector
-    return joined, np.fromiter(vector.values(), dtype=np.float64, count=len(vector)).tobytes()
+    packed = _pack_terms(vector, np.float64)
+    return vector if packed is None else packed
 
 
 def unpack_vector(packed: Packed | Vector) -> Vector:
@@ -114,10 +124,8 @@ def unpack_vector(packed: Packed | Vector) -> Vector:
     was left as it is comes back as it is)."""
     if isinstance(packed, dict):
         return packed
-    joined, data = packed
-    values = np.frombuffer(data, dtype=np.float64).tolist()
-    terms = map(intern, joined.split(_SEPARATOR)) if values else iter(())
-    return dict(zip(terms, values, strict=True))
+    terms, values = _unpack_terms(*packed, np.float64)
+    return dict(zip(map(intern, terms), values, strict=True))
 
 
 _FORMAT_1 = ("id", "first", "last", "size", "keys", "indexed_at", "sumsq")
@@ -172,8 +180,8 @@ class Cluster:
         return (self.id, *fields, total)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        if len(state) == 2 and isinstance(state[1], dict):  # snapshot format 1: (None, slots)
-            slots = state[1]
+        if state[0] is None:  # snapshot format 1: (None, slots)
+            slots: dict[str, object] = state[1]  # type: ignore[assignment]
             state = (*(slots[name] for name in _FORMAT_1), slots["total"])
         cid, first, last, size, keys, indexed_at, sumsq, total = state
         self.id, self.first, self.last = cid, first, last  # type: ignore[assignment]

@@ -147,8 +147,10 @@ articles = Table(
 Index("ix_articles_pending", articles.c.assigned_at, articles.c.published)
 # A story's or event's members with their placement times, read from the index alone: the span
 # and count refreshed at every placement cost a few index pages, not one table page per member.
-Index("ix_articles_story_placed", articles.c.story_id, articles.c.placed_at)
-Index("ix_articles_event_placed", articles.c.event_id, articles.c.placed_at)
+MEMBERS_PLACED = (
+    Index("ix_articles_story_placed", articles.c.story_id, articles.c.placed_at),
+    Index("ix_articles_event_placed", articles.c.event_id, articles.c.placed_at),
+)
 
 # --- annotations: every row carries its article id and character span -------------------------
 
@@ -416,13 +418,8 @@ def _covering(conn: Connection) -> None:
     the ids alone), so refreshing a story's span and count reads no article rows."""
     for old in ("ix_articles_story_id", "ix_articles_event_id"):
         conn.execute(text(f"DROP INDEX IF EXISTS {old}"))
-    for name, column in (("story", "story_id"), ("event", "event_id")):
-        conn.execute(
-            text(
-                f"CREATE INDEX IF NOT EXISTS ix_articles_{name}_placed "
-                f"ON articles ({column}, placed_at)"
-            )
-        )
+    for index in MEMBERS_PLACED:
+        index.create(conn, checkfirst=True)
 
 
 # The text PostgreSQL indexes and searches ('simple': no stemming, any language).
