@@ -15,7 +15,15 @@ The multi-process run is repeated with spaCy's matrix products by BLIS (`spacy_m
 With STORYLINE_BENCH_POSTGRES_URL set, the multi-process run is repeated on that PostgreSQL
 database (emptied first). With Ray installed, `Storyline.backfill` runs too, on Ray started
 locally, over the same stream cut into four shard files per core.
+With ``--prefill N``, the rate is measured where the store already holds N articles: the
+first N articles of the stream are stored and placed without spaCy (`ingest` with analysis
+off, untimed: analysis costs the same whatever the store holds, and 100,000 articles through
+spaCy take three hours here), then the next SIZE articles run end to end, timed, as a new
+`storyline ingest` run. The same SIZE articles also run end to end into an empty store, in the
+same invocation, so the two rates compare.
+
 Usage: python bench/throughput.py [SIZE ...] [--runs naive,single,multi,blis,postgres,ray]
+       python bench/throughput.py SIZE --prefill N [--postgres]
 (default 1000 and every run; all runs over 10,000 take about two hours on two cores, the
 multi-process run alone 25 minutes; a subset of runs is recorded in a section of its own)
 """
@@ -30,16 +38,21 @@ import resource
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._report import SHARED, record
 from bench.duplicates import detokenise
 from storyline import Storyline
-from storyline.config import get_settings
+from storyline.config import Settings, get_settings
 from storyline.facade import demo_corpus_path
+from storyline.pipeline import AssignState
+from storyline.store.schema import articles
 
 BASELINE = 60  # articles the naive baseline runs over
+PREFILL_CHUNK = 5_000  # articles per untimed `ingest` call when filling the store first
+PREFILL_NOTE = "benchmark: stored without analysis, to fill the store"
 # A PostgreSQL database to run against as well (emptied first!), e.g. the one .ci/postgres.sh
 # starts: postgresql+psycopg://storyline:storyline@127.0.0.1:55432/storyline
 POSTGRES = os.environ.get("STORYLINE_BENCH_POSTGRES_URL")
@@ -129,16 +142,21 @@ def run_storyline(
     processes: int,
     db_url: str | None = None,
     matmul: str = "numpy",
+    prefill: list[dict[str, str]] | None = None,
 ) -> float:
+    """Articles/s of one `ingest` run over ``rows``; with ``prefill``, those articles are stored
+    and placed first, without analysis and untimed, by a run of their own."""
     path = folder / "stream.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     if db_url is not None:
         reset_postgres(db_url)
     settings = get_settings(
-        db_url=db_url or f"sqlite:///{folder}/fast-{processes}-{matmul}.db",
+        db_url=db_url or f"sqlite:///{folder}/fast-{processes}-{matmul}-{len(prefill or [])}.db",
         analysis_processes=processes,
         spacy_matmul=matmul,
     )
+    if prefill:
+        fill_stored(prefill, folder, settings)
     with Storyline(settings=settings) as sl:
         start = time.perf_counter()
         report = sl.ingest([str(path)])
@@ -150,6 +168,36 @@ def run_storyline(
         flush=True,
     )
     return len(rows) / seconds
+
+
+def fill_stored(rows: list[dict[str, str]], folder: Path, settings: Settings) -> None:
+    """Store and place ``rows`` without analysis, in chunks, untimed; they are then marked as
+    analysed (with a note saying they were not), so the timed run analyses its own only."""
+    path = folder / "prefill.jsonl"
+    start = time.perf_counter()
+    stored = refused = 0
+    kept = AssignState()  # as `watch` keeps it between polls
+    with Storyline(settings=settings) as sl:
+        for first in range(0, len(rows), PREFILL_CHUNK):
+            chunk = rows[first : first + PREFILL_CHUNK]
+            path.write_text("".join(json.dumps(r) + "\n" for r in chunk), encoding="utf-8")
+            report = sl.ingest([str(path)], analyze=False, assign=False)
+            refused += len(report.failures)  # a few corpus texts are too short once cleaned
+            sl.assign(state=kept)
+            with sl.store.transaction() as conn:  # so that the timed run does not analyse them
+                conn.execute(
+                    articles.update()
+                    .where(articles.c.analyzed_at.is_(None))
+                    .values(analyzed_at=datetime.now(UTC), analysis_note=PREFILL_NOTE)
+                )
+            stored += len(report.ingested)
+            print(
+                f"  prefill: {first + len(chunk):,} of {len(rows):,} read, {stored:,} stored, "
+                f"{refused:,} refused, "
+                f"{time.perf_counter() - start:.0f} s",
+                flush=True,
+            )
+    path.unlink()
 
 
 def run_ray(rows: list[dict[str, str]], folder: Path, shards: int) -> float | None:
@@ -196,23 +244,73 @@ def run_naive(rows: list[dict[str, str]], folder: Path) -> float:
 RUNS = ("naive", "single", "multi", "blis", "postgres", "ray")
 
 
-def arguments(argv: list[str]) -> tuple[list[int], tuple[str, ...]]:
-    """Sizes, and the runs asked for with ``--runs a,b`` (all by default)."""
-    sizes, runs = [], RUNS
+def arguments(argv: list[str]) -> tuple[list[int], tuple[str, ...], int, bool]:
+    """Sizes, the runs asked for with ``--runs a,b`` (all by default), the articles to store
+    first (``--prefill N``) and whether that mode runs on PostgreSQL (``--postgres``)."""
+    sizes, runs, prefill, postgres = [], RUNS, 0, False
     args = iter(argv)
     for arg in args:
-        if arg == "--runs":
+        if arg == "--prefill":
+            prefill = int(next(args, "0"))
+        elif arg == "--postgres":
+            postgres = True
+        elif arg == "--runs":
             runs = tuple(next(args, "").split(","))
             unknown = set(runs) - set(RUNS)
             if unknown or not runs:
                 raise SystemExit(f"--runs takes some of {','.join(RUNS)}; not {sorted(unknown)}")
         else:
             sizes.append(int(arg))
-    return sizes or [1000], runs
+    if postgres and not POSTGRES:
+        raise SystemExit("--postgres needs STORYLINE_BENCH_POSTGRES_URL (see bash .ci/postgres.sh)")
+    if (prefill or postgres) and len(sizes) != 1:
+        raise SystemExit("--prefill and --postgres take one SIZE: the articles run end to end")
+    return sizes or [1000], runs, prefill, postgres
+
+
+def main_prefilled(size: int, prefill: int, postgres: bool) -> int:
+    """The rate of SIZE articles end to end into an empty store and after ``prefill`` stored."""
+    cores = os.cpu_count() or 1
+    rows = corpus(prefill + size)
+    first, timed = rows[:prefill], rows[prefill:]
+    words = sum(len(r["text"].split()) for r in timed)
+    db_url = POSTGRES if postgres else None
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print(f"{size:,} articles into an empty store", flush=True)
+        empty = run_storyline(timed, folder, cores, db_url)
+        empty_rss = peak_mib()
+        print(f"{prefill:,} articles stored first, then the same {size:,}", flush=True)
+        start = time.perf_counter()
+        full = run_storyline(timed, folder, cores, db_url, prefill=first)
+        fill_s = time.perf_counter() - start - size / full
+    line = (
+        f"| {size:,} | {words // size:,} | {prefill:,} | {fill_s / 60:.0f} | {empty:.1f} | "
+        f"{full:.1f} | {full / empty:.2f} | {empty_rss:,.0f} / {peak_mib():,.0f} |"
+    )
+    store = "PostgreSQL" if postgres else "SQLite"
+    body = (
+        "| articles run end to end | words per article | articles stored first | "
+        "storing them first, min (untimed) | articles/s into an empty store | articles/s "
+        f"with them stored | full / empty | peak RSS MiB (driver): empty / full |\n"
+        f"|---|---|---|---|---|---|---|---|\n{line}\n\n"
+        f"{store}, {cores} parse processes. The rate where the store already holds "
+        f"{prefill:,} articles of the same stream, stored and placed without spaCy first "
+        "(analysis costs the same per article whatever the store holds), against the same "
+        f"{size:,} articles into an empty store, in the same invocation: each a new `ingest` "
+        "run (the full store's from the snapshot its filling left), end to end: read JSONL, "
+        "clean, store, analyse, assign. Peak RSS of the driver only (the parse processes hold "
+        "about 400 MiB each); the full figure includes filling the store."
+    )
+    key = "throughput.py --prefill" + (" --postgres" if postgres else "")
+    record("throughput.py", f"End-to-end throughput with a full store ({store})", body, key=key)
+    return 0
 
 
 def main() -> int:
-    sizes, runs = arguments(sys.argv[1:])
+    sizes, runs, prefill, postgres = arguments(sys.argv[1:])
+    if prefill or postgres:
+        return main_prefilled(sizes[0], prefill, postgres)
     cores = os.cpu_count() or 1
     lines = [
         "| articles | words | storyline, 1 process: articles/s | storyline, "

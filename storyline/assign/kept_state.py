@@ -23,8 +23,11 @@ from storyline.store import Store
 
 log = logging.getLogger(__name__)
 
-SAVE_AFTER = 1000  # articles taken in since the last save that make the next save worth it
-SAVE_AFTER_SHARE = 20  # ... or one in this many of the articles the state remembers
+# A save is due once the state took in one in this many of the articles it remembers: a save
+# writes the whole state, so saving every fixed number of articles would cost more per article
+# the fuller the window; at this share each save costs the same per article taken in, and a new
+# process reads back at most this share of the window from the store after the snapshot.
+SAVE_AFTER_SHARE = 20
 
 
 @dataclass(slots=True)
@@ -119,7 +122,7 @@ class AssignState:
         if self.assigner is None or self.covered_from is None:
             return False
         remembered = len(self.assigner.known)
-        due = min(SAVE_AFTER, max(1, remembered // SAVE_AFTER_SHARE))
+        due = max(1, remembered // SAVE_AFTER_SHARE)
         if not self.must_save and self.unsaved < due:
             return False
         info = snapshot.SnapshotInfo(

@@ -208,3 +208,24 @@ def test_snapshot_locations():
     )
     assert elsewhere is not None and elsewhere.parent == Path("/srv/s")
     assert elsewhere.name == server.name  # the password is not part of the address
+
+
+def test_a_snapshot_is_saved_once_the_state_took_in_a_twentieth_of_what_it_holds(
+    tmp_path, demo_path
+):
+    """A save writes the whole state, so the interval grows with it: the cost of saving per
+    article placed stays the same however full the window is."""
+    url = f"sqlite:///{tmp_path / 'news.db'}"
+    first, *_ = _batches(demo_path, tmp_path)
+    state = _place(url, first)
+    assert state.assigner is not None and not state.must_save and state.unsaved == 0
+    path = tmp_path / "news.db.assigner"
+    record = next(iter(state.assigner.known.values()))
+    state.assigner.known.update({f"held-{n}": record for n in range(40_000)})
+    held = len(state.assigner.known)
+    with Storyline(url) as sl:
+        state.unsaved = held // 20 - 1  # a fixed 1,000 would have saved here already
+        assert not state.save_if_due(path, sl.store, sl.settings)
+        state.unsaved = held // 20
+        assert state.save_if_due(path, sl.store, sl.settings)
+    assert state.unsaved == 0 and snapshot.read_info(path).articles == held

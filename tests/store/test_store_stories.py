@@ -5,11 +5,12 @@ PostgreSQL when STORYLINE_TEST_POSTGRES_URL is set. All articles are fictional.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, insert, inspect, select, text, update
+from sqlalchemy import create_engine, event, insert, inspect, select, text, update
 
 from storyline import Storyline, get_settings
 from storyline.clean.article import clean_article
@@ -315,7 +316,7 @@ def downgrade_to_migration_2(url: str) -> None:
     columns, the story index of then, migrations from 3 on not recorded."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        for index in ("ix_articles_story_placed", "ix_articles_event_placed"):  # migration 9
+        for index in ("ix_articles_story_members", "ix_articles_event_placed"):  # 9 and 10
             conn.execute(text(f"DROP INDEX {index}"))
         conn.execute(text("CREATE INDEX ix_articles_story_id ON articles (story_id)"))
         conn.execute(text("DROP TABLE story_changes"))
@@ -382,8 +383,9 @@ def test_a_database_from_before_events_gets_one_event_per_story(db_url: str):
             versions = sorted(conn.execute(select(schema_migrations.c.version)).scalars())
             indexes = {index["name"] for index in inspect(conn).get_indexes("articles")}
         assert versions == list(range(1, len(MIGRATIONS) + 1))
-        assert {"ix_articles_story_placed", "ix_articles_event_placed"} <= indexes
-        assert not {"ix_articles_story_id", "ix_articles_event_id"} & indexes  # replaced
+        assert {"ix_articles_story_members", "ix_articles_event_placed"} <= indexes
+        replaced = {"ix_articles_story_id", "ix_articles_event_id", "ix_articles_story_placed"}
+        assert not replaced & indexes
         flood_story, chess_story = sl.story(flood), sl.story(chess)
         [flood_event] = flood_story.events
         assert flood_event.title == "Brisk dam bursts"
@@ -414,6 +416,65 @@ def test_a_database_from_before_events_gets_one_event_per_story(db_url: str):
         assert pending.story_id == flood
         assert pending.event_id == flood_event.id
         assert sl.story(flood).events[0].article_count == 4
+
+
+# --- migration 10: a story listing read from the index --------------------------------------------
+
+
+def _statements_of(store: Store, call: Callable[[], object]) -> list[str]:
+    """The SQL statements ``call`` sends to ``store``'s database."""
+    sent: list[str] = []
+
+    def listen(*args: object) -> None:  # (conn, cursor, statement, parameters, ...)
+        sent.append(str(args[2]))
+
+    event.listen(store.engine, "before_cursor_execute", listen)
+    try:
+        call()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", listen)
+    return sent
+
+
+def test_listing_stories_reads_their_members_from_an_index_alone(world: World):
+    if not world.store.url.startswith("sqlite"):
+        pytest.skip("query plans are checked on SQLite; PostgreSQL picks plans by table size")
+    sent = _statements_of(world.store, lambda: world.store.list_stories())
+    [members] = [s for s in sent if "FROM articles" in s]
+    with world.store.engine.connect() as conn:
+        params = [world.flood, world.chess][: members.count("?")]
+        plan = " ".join(
+            row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {members}", tuple(params))
+        )
+    assert "COVERING INDEX ix_articles_story_members" in plan, plan
+
+
+def test_a_database_at_migration_9_gets_the_story_listing_index(db_url: str):
+    built = build(db_url)
+    before = built.store.list_stories()
+    built.store.close()
+    engine = create_engine(db_url)
+    with engine.begin() as conn:  # what migration 9 left
+        conn.execute(text("DROP INDEX ix_articles_story_members"))
+        conn.execute(
+            text("CREATE INDEX ix_articles_story_placed ON articles (story_id, placed_at)")
+        )
+        conn.execute(schema_migrations.delete().where(schema_migrations.c.version >= 10))
+    engine.dispose()
+    store = Store(db_url)
+    try:
+        with store.engine.connect() as conn:
+            indexes = {index["name"] for index in inspect(conn).get_indexes("articles")}
+            versions = sorted(conn.execute(select(schema_migrations.c.version)).scalars())
+        assert versions == list(range(1, len(MIGRATIONS) + 1))
+        assert "ix_articles_story_members" in indexes
+        assert "ix_articles_story_placed" not in indexes
+        after = store.list_stories()
+        assert [(s.id, s.article_ids, s.outlets) for s in after] == [
+            (s.id, s.article_ids, s.outlets) for s in before
+        ]
+    finally:
+        store.close()
 
 
 def test_story_material_loads_a_storys_articles_with_their_quotes_claims_and_dates(world: World):
