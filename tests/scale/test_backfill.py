@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy.engine import make_url
 
 from storyline.facade import Storyline
 from storyline.serve.views import annotations_json
@@ -167,6 +169,22 @@ def test_a_backfill_killed_midway_resumes_without_loss_or_duplicates(tmp_path, i
     for article_id, article in expected.items():  # what each article says does not change
         assert after[article_id]["annotations"]["quotes"] == article["annotations"]["quotes"]
         assert after[article_id]["duplicate_of"] == article["duplicate_of"]
+
+
+def test_backfill_run_again_over_stored_inputs_succeeds_and_reports_duplicates(
+    tmp_path, inputs, backfilled
+):
+    """As `ingest`: inputs already stored are duplicates, not failures, even when the bad items
+    among them fail again (a backfill killed just before it exited is re-run this way)."""
+    url, first, _ = backfilled
+    copy = tmp_path / "again.db"
+    shutil.copyfile(make_url(url).database or "", copy)
+    result = cli("backfill", *inputs, "--db", f"sqlite:///{copy}", "--json")
+    assert result.returncode == 0, result.stderr
+    again = json.loads(result.stdout)
+    assert again["ingested"] == 0
+    assert again["duplicates"] == first["ingested"] + first["duplicates"]
+    assert len(again["failed"]) == len(first["failed"]) > 0
 
 
 def test_an_unreachable_cluster_is_a_clear_error(tmp_path, inputs):
