@@ -422,21 +422,24 @@ def _identity(conn: Connection) -> None:
     conn.execute(store_info.insert().values(key="database_id", value=uuid.uuid4().hex))
 
 
-def _covering(conn: Connection) -> None:
-    """Story and event members indexed with their placement times (replacing the indexes on
-    the ids alone), so refreshing a story's span and count reads no article rows."""
-    for old in ("ix_articles_story_id", "ix_articles_event_id"):
+def _members_indexed(conn: Connection, replaced: tuple[str, ...]) -> None:
+    """Drop the ``replaced`` member indexes and create `MEMBERS_PLACED` where missing."""
+    for old in replaced:
         conn.execute(text(f"DROP INDEX IF EXISTS {old}"))
     for index in MEMBERS_PLACED:
         index.create(conn, checkfirst=True)
 
 
+def _covering(conn: Connection) -> None:
+    """Story and event members indexed with their placement times (replacing the indexes on
+    the ids alone), so refreshing a story's span and count reads no article rows."""
+    _members_indexed(conn, ("ix_articles_story_id", "ix_articles_event_id"))
+
+
 def _listing_covered(conn: Connection) -> None:
     """A story's members indexed with what a listing shows of them (replacing migration 9's
     index of story and placement time alone), so listing stories reads no article rows."""
-    conn.execute(text("DROP INDEX IF EXISTS ix_articles_story_placed"))
-    for index in MEMBERS_PLACED:
-        index.create(conn, checkfirst=True)
+    _members_indexed(conn, ("ix_articles_story_placed",))
 
 
 # The text PostgreSQL indexes and searches ('simple': no stemming, any language).
