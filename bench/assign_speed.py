@@ -115,7 +115,7 @@ def run(limit: int) -> Iterator[dict[str, float]]:
     for index in range(limit):
         article = stream.article(index)  # generating the stream is not timed
         clock = time.perf_counter()
-        plan = assigner.plan(article, [])
+        plan = assigner.plan(article)
         if plan.group:
             if article.story_id is None:
                 article.story_id, next_story = next_story, next_story + 1

@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         ge=1,
     )
     story_threshold: float = Field(
-        0.15,
+        0.24,
         description="TF-IDF cosine at which a new event joins an open story thread.",
         gt=0,
         le=1,
@@ -100,8 +100,36 @@ class Settings(BaseSettings):
         gt=0,
         le=1,
     )
+    story_decay: float = Field(
+        0.1,
+        description="Score a story loses per story window of time between a dated article and "
+        "the story's dated articles.",
+        ge=0,
+    )
+    story_names: float = Field(
+        0.2,
+        description="Cosine of their names alone (people, places, bodies) that an article and a "
+        "story must reach, when both name any, for the article to join: shared vocabulary "
+        "without shared names is a topic, not a story.",
+        ge=0,
+        le=1,
+    )
+    event_names: float = Field(
+        0.0,
+        description="The same agreement of names for an article to join an event (and "
+        "`story_names` at least when no date backs the content).",
+        ge=0,
+        le=1,
+    )
+    undated_margin: float = Field(
+        0.06,
+        description="How much more cosine an article needs to join a story or event when no "
+        "date backs the content (the article or every member undated).",
+        ge=0,
+        le=1,
+    )
     event_threshold: float = Field(
-        0.08,
+        0.16,
         description="TF-IDF cosine (after decay) at which an article joins an open event.",
         gt=0,
         le=1,

@@ -10,6 +10,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+UNDATED_NOTE = "undated: placed by its content alone"
+
+
+class DateConfidence(StrEnum):
+    """How sure a publication date is, by the evidence it came from.
+
+    high: the source's own field or page metadata; medium: the URL, a dateline or an "Updated:"
+    stamp, or a date the text gives for itself; low: estimated from the story the article
+    joined (its dated articles), never from the time storyline saw it.
+    """
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
 
 class Stage(StrEnum):
     """Stages an article passes, recorded so that a crash resumes where it stopped."""
@@ -201,6 +216,7 @@ class Article:
     outlet: str | None = None
     published: datetime | None = None
     published_source: str | None = None  # how the date was found, e.g. "html-meta", "dateline"
+    published_confidence: str | None = None  # a DateConfidence value, None when undated
     published_note: str | None = None  # why it is unknown, when it is
     language: str | None = None
     language_score: float | None = None
@@ -219,8 +235,8 @@ class Article:
     signature: bytes | None = None  # MinHash of the clean text, set by the assign stage
     story_id: int | None = None
     event_id: int | None = None  # the event cluster inside the story
-    placed_at: datetime | None = None  # the time the article was placed by (see placement_time)
-    placement_note: str | None = None  # why it was placed by ingest time, or not grouped
+    placed_at: datetime | None = None  # the time it was placed by; None: by content alone
+    placement_note: str | None = None  # why it was placed by content alone, or not grouped
     mentions: list[Mention] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
@@ -230,28 +246,23 @@ class Article:
     events: list[Event] = field(default_factory=list)
     analysis_note: str | None = None  # why analysis was partial or skipped, when it was
 
-    @property
-    def when(self) -> datetime | None:
-        """Publication time, else ingest time: the time used to order and window articles."""
-        return self.published or self.ingested_at
-
     def placement_time(self, skew: timedelta) -> tuple[datetime | None, str | None]:
-        """The time to place the article by, and a note when it is not the publication date.
+        """The time to place the article by (None: by its content alone), and a note when that
+        is not its publication date.
 
-        An article with no date is placed by the time it was fetched (a crawl's date, for WARC
-        records), else ingested. A publication date more than ``skew`` after the fetch time
-        cannot be right (a wrong clock or time zone at the source): the stated date is kept on
-        the article, but it is placed by fetch time. Files carry no fetch time, so their dates
-        are taken as stated (a fictional corpus may be dated in the future).
+        An undated article is placed by its content alone: never by the time it was fetched or
+        ingested, which say when storyline saw it, not when it appeared. A publication date
+        more than ``skew`` after the fetch time cannot be right (a wrong clock or time zone at
+        the source): it is kept on the article, but not used to place it. Files carry no fetch
+        time, so their dates are taken as stated (a fictional corpus may be dated in the future).
         """
         if self.published is None:
-            if self.fetched_at is not None:
-                return self.fetched_at, "no publication date: placed by fetch time"
-            return self.ingested_at, "no publication date: placed by ingest time"
+            return None, UNDATED_NOTE
         if self.fetched_at is not None and self.published - self.fetched_at > skew:
-            return self.fetched_at, (
+            return None, (
                 f"publication date {self.published.isoformat()} is after fetch time "
-                f"{self.fetched_at.isoformat()} (clock skew at the source?): placed by fetch time"
+                f"{self.fetched_at.isoformat()} (clock skew at the source?): placed by its "
+                "content alone"
             )
         return self.published, None
 

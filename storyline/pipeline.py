@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from storyline.assign import snapshot
+from storyline.assign.dating import estimate_date, estimate_note
 from storyline.assign.kept_state import AssignState
 from storyline.clean.article import clean_article
 from storyline.config import Settings
@@ -108,13 +109,20 @@ class AssignReport:
     copies: int = 0
     merges: int = 0
     not_grouped: int = 0  # too little text to compare
-    not_by_publication_date: int = 0  # undated, or dated after its fetch time
+    not_by_publication_date: int = 0  # placed by content alone: undated, or dated after its fetch
+    dated_from_story: int = 0  # undated articles given a (low-confidence) date by their story
 
 
-def _window(articles: list[Article], settings: Settings) -> tuple[datetime, datetime]:
-    """The time span whose placed articles can receive the pending ones (clamped to valid dates)."""
+def _window(articles: list[Article], settings: Settings, store: Store) -> tuple[datetime, datetime]:
+    """The time span whose placed articles can receive the pending ones (clamped to valid dates).
+    Undated articles are placed by content among the stories open at the stream's clock, the
+    latest date placed; before anything dated was placed, every placed article counts."""
     skew = timedelta(hours=settings.clock_skew_hours)
     times = [t for a in articles if (t := a.placement_time(skew)[0]) is not None]
+    if len(times) < len(articles) and (clock := store.latest_placement_time()) is not None:
+        times.append(clock)
+    if not times:
+        return datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
     window = timedelta(days=settings.story_window_days)
     low, high = min(times), max(times)
     start = low - window if low - datetime.min.replace(tzinfo=UTC) > window else low
@@ -140,7 +148,7 @@ def assign_pending(
     pending = store.pending_assignment()
     if not pending:
         return report
-    start, end = _window(pending, settings)
+    start, end = _window(pending, settings, store)
     state = state if state is not None else AssignState()
     saved_at = snapshot.location(store.url, settings)
     if not state.usable(start, store) and saved_at is not None:
@@ -151,12 +159,11 @@ def assign_pending(
         state.rebuild(store, settings, start, end)
     assigner = state.assigner
     assert assigner is not None
-    entity_ids = store.entity_ids_by_article([a.id or "" for a in pending])
     touched: dict[str, set[int]] = {"story": set(), "event": set()}
     for article in pending:
         if progress:
             progress(article.title or article.id or "")
-        plan = assigner.plan(article, entity_ids.get(article.id or "", []))
+        plan = assigner.plan(article)
         new_story = plan.group and article.story_id is None
         new_event = plan.group and article.event_id is None
         saved = store.save_placement(
@@ -173,10 +180,11 @@ def assign_pending(
         report.copies += bool(article.duplicate_of or plan.repoint)
         report.merges += len(plan.merge)
         report.not_grouped += not plan.group
-        report.not_by_publication_date += article.placed_at != article.published
+        report.not_by_publication_date += plan.group and article.placed_at is None
         if article.story_id is not None and article.event_id is not None:
             touched["story"].add(article.story_id)
             touched["event"].add(article.event_id)
+    report.dated_from_story = date_from_stories(store, sorted(touched["story"]))
     # once per batch, not per article: choosing a title looks at every member
     store.set_titles(
         assigner.titles("story", touched["story"]), assigner.titles("event", touched["event"])
@@ -187,6 +195,45 @@ def assign_pending(
     if saved_at is not None:
         state.save_if_due(saved_at, store, settings)
     return report
+
+
+def date_from_stories(store: Store, story_ids: list[int]) -> int:
+    """Give the undated members of these stories a date estimated from the dated articles of
+    their event or story (`assign.dating`), and resolve their relative dates against it; an
+    estimate made earlier is revised as the dated span grows. Returns how many changed."""
+    from storyline.analyze.redate import redate
+
+    undated = store.undated_members(story_ids)
+    if not undated:
+        return 0
+    story_spans, event_spans = store.dated_spans(
+        story_ids, sorted({a.event_id for a in undated if a.event_id is not None})
+    )
+    changed = 0
+    for article in undated:
+        estimate = estimate_date(
+            article.text,
+            event_spans.get(article.event_id) if article.event_id is not None else None,
+            story_spans.get(article.story_id) if article.story_id is not None else None,
+        )
+        if estimate is None:
+            continue
+        note = estimate_note(estimate, article.published_note)
+        if (estimate.value, note) == (article.published, article.published_note):
+            continue
+        article.published, article.published_source = estimate.value, estimate.source
+        article.published_confidence, article.published_note = estimate.confidence, note
+        if Stage.ANALYZED in article.stages:
+            found = store.annotations(article.id or "")
+            article.times, article.events, article.analysis_note = (
+                found.times,
+                found.events,
+                found.note,
+            )
+            redate(article)
+        store.save_dating(article)
+        changed += 1
+    return changed
 
 
 @dataclass(slots=True)

@@ -386,14 +386,21 @@ def _hypothetical(verb: Token) -> bool:
 
 
 def _day(sentence: Span, context: _Context) -> tuple[str | None, str | None]:
-    """The day a sentence's event happened: a day-granular date in the sentence, else the
-    publication day (news reports what happened that day or the day before: marked so)."""
-    for ref in context.times:
-        inside = sentence.start <= ref.span.start < sentence.end
+    return event_day(sentence.start, sentence.end, context.times, context.published_day)
+
+
+def event_day(
+    start: int, end: int, times: list[TimeRef], published_day: str | None
+) -> tuple[str | None, str | None]:
+    """The day the event of the sentence at [start, end) happened, and how that is known: a
+    day-granular date in the sentence, else the publication day (news reports what happened that
+    day or the day before: marked so)."""
+    for ref in times:
+        inside = start <= ref.span.start < end
         if inside and ref.kind == "DATE" and ref.granularity == "day" and ref.value:
             return ref.value, ref.derivation
-    if context.published_day:
-        return context.published_day, "publication day"
+    if published_day:
+        return published_day, "publication day"
     return None, None
 
 

@@ -22,6 +22,7 @@ from storyline.assign.dedup import (
     signature,
     to_bytes,
 )
+from storyline.assign.names import names
 from storyline.assign.placement import StoryPlacer, counts_of, features
 from storyline.assign.streaming import (
     Packed,
@@ -44,12 +45,13 @@ SAME_FACTS = "same facts"
 class _Known:
     """What the assigner remembers of an article: enough to link copies and follow merges."""
 
-    when: datetime | None
+    when: datetime | None  # its placement time; None: undated, placed by content alone
     story_id: int | None
     event_id: int | None
     duplicate_of: str | None
     similarity: float | None
     kind: str | None = None
+    seen: datetime | None = None  # the stream's clock when it came: undated records age by it
 
 
 def _known_columns(known: dict[str, _Known]) -> tuple[list[Any], ...]:
@@ -64,6 +66,7 @@ def _known_columns(known: dict[str, _Known]) -> tuple[list[Any], ...]:
         [r.duplicate_of for r in records],
         [r.similarity for r in records],
         [r.kind for r in records],
+        [r.seen for r in records],
     )
 
 
@@ -126,7 +129,7 @@ class Assigner:
         self.known = {
             aid: record
             for aid, record in self.known.items()
-            if record.when is None or record.when >= horizon
+            if (record.when or record.seen) is None or (record.when or record.seen) >= horizon
         }
         self._drop_closed_members()
 
@@ -165,19 +168,19 @@ class Assigner:
     def from_snapshot(cls, settings: Settings, parts: dict[str, Any]) -> Assigner:
         """An assigner holding ``parts`` (from `snapshot_parts`, saved with these settings)."""
         assigner = cls(settings)
-        known = parts["known"]
-        assigner.known = known if isinstance(known, dict) else _known_from_columns(known)
+        assigner.known = _known_from_columns(parts["known"])
         assigner._members = parts["members"]
-        for members in assigner._members.values():  # format 1 kept candidates' terms unpacked
-            for i, (title, heavy) in enumerate(members):
-                if isinstance(heavy, dict):
-                    members[i] = (title, pack_vector(heavy))
         assigner._placed = parts["placed"]
         placer = assigner.placer
         placer.stats, placer.story_of = parts["stats"], parts["story_of"]
         placer.events, placer.stories = parts["events"], parts["stories"]
         assigner.copies, assigner.facts = parts["copies"], parts["facts"]
         return assigner
+
+    @property
+    def clock(self) -> datetime | None:
+        """The latest placement time the stream has seen (None while nothing is dated)."""
+        return self.placer.stories.clock
 
     def _remember(self, article: Article) -> None:
         self.known[article.id or ""] = _Known(
@@ -187,6 +190,7 @@ class Assigner:
             article.duplicate_of,
             article.duplicate_similarity,
             article.duplicate_kind,
+            article.placed_at or self.clock,
         )
 
     def _add_member(self, article: Article, vector: Vector) -> None:
@@ -210,48 +214,52 @@ class Assigner:
                     members.sort(key=lambda m: cluster.cosine(unpack_vector(m[1])), reverse=True)
                     del members[TITLE_CANDIDATES:]
 
-    def restore(self, article: Article, entity_ids: list[str]) -> None:
+    def restore(self, article: Article) -> None:
         """Take in an article placed earlier, so that new ones can join its event and story."""
-        self._remember(article)
-        if article.story_id is None or article.placed_at is None:
+        if article.story_id is None:
+            self._remember(article)
             return  # not grouped (too little text): nothing to join
-        vector = self.placer.vector(features(article.title, article.text, entity_ids))
+        counts = features(article.title, article.text)
+        vector = self.placer.vector(counts, article.language)
         self.placer.restore(article.event_id, article.story_id, vector, article.placed_at)
+        self._remember(article)
         self._add_member(article, vector)
         if article.duplicate_of is None:
+            when = article.placed_at or self.clock
             minhash = from_bytes(article.signature, self.settings) if article.signature else None
             if minhash is not None:
-                self.copies.add(article.id or "", minhash, article.placed_at)
+                self.copies.add(article.id or "", minhash, when)
             tokens = fact_tokens(article.text)
             if len(tokens) >= self.settings.same_facts_min_tokens:
                 facts = fact_signature(tokens, self.settings)
-                self.facts.add(article.id or "", facts, article.placed_at)
+                self.facts.add(article.id or "", facts, when)
 
     # --- deciding -------------------------------------------------------------------------------
 
-    def plan(self, article: Article, entity_ids: list[str]) -> Plan:
+    def plan(self, article: Article) -> Plan:
         """Decide where ``article`` goes; sets its placement time, note, copy link and ids."""
         when, note = article.placement_time(self.skew)
         article.placed_at, article.placement_note = when, note
         heading, body = words(article.title or ""), words(article.text)
         size = len(heading) + len(body)
-        if size < self.settings.story_min_words or when is None:
-            if when is None:
-                reason = "not grouped: no publication, fetch or ingest time to place it by"
-            else:
-                reason = f"not grouped: only {size} content words, too few to compare"
-            article.placement_note = f"{note}; {reason}" if note and when else reason
+        if size < self.settings.story_min_words:
+            reason = f"not grouped: only {size} content words, too few to compare"
+            article.placement_note = f"{note}; {reason}" if note else reason
             article.story_id = article.event_id = None
             return Plan(group=False, when=when)
-        minhash = signature(article.text, self.settings)
-        article.signature = to_bytes(minhash)
-        linked = self._link(article, self.copies.matches(minhash), NEAR_COPY)
+        minhash: MinHash | None = None
+        linked: dict[str, tuple[float | None, str]] = {}
+        if len(body) >= self.settings.dedup_shingle_words:  # a shorter text is one shingle,
+            minhash = signature(article.text, self.settings)  # or none: it matches by chance
+            article.signature = to_bytes(minhash)
+            linked = self._link(article, self.copies.matches(minhash), NEAR_COPY)
         facts, tokens = None, fact_tokens(article.text)
         if len(tokens) >= self.settings.same_facts_min_tokens:
             facts = fact_signature(tokens, self.settings)
             if article.duplicate_of is None and not linked:
                 linked = self._link(article, self.facts.matches(facts), SAME_FACTS)
-        vector = self.placer.vector(counts_of(heading, body, entity_ids))
+        named = names(article.title, article.text)
+        vector = self.placer.vector(counts_of(heading, body, named), article.language)
         repoint = {aid: similarity for aid, (similarity, _) in linked.items()}
         plan = Plan(True, vector, when, repoint, {aid: k for aid, (_, k) in linked.items()})
         plan.copy_keys = (minhash, facts)
@@ -309,10 +317,9 @@ class Assigner:
 
     def commit(self, article: Article, plan: Plan) -> None:
         """Fold a saved article into the state, with the ids the store gave it."""
-        self._remember(article)
         if not plan.group or article.story_id is None or article.event_id is None:
+            self._remember(article)
             return
-        assert plan.when is not None
         for source in plan.merge:
             for record in self.known.values():
                 if record.story_id == source:
@@ -321,19 +328,21 @@ class Assigner:
                 self._members.pop(("story", source), [])
             )
         self.placer.commit(article.event_id, article.story_id, plan.vector, plan.when, plan.merge)
+        self._remember(article)
         self._add_member(article, plan.vector)
         for aid in plan.repoint:
             self.copies.remove(aid)
             self.facts.remove(aid)
         if article.duplicate_of is None:
             minhash, facts = plan.copy_keys
+            when = plan.when or self.clock
             if minhash is not None:
-                self.copies.add(article.id or "", minhash, plan.when)
+                self.copies.add(article.id or "", minhash, when)
             if facts is not None:
-                self.facts.add(article.id or "", facts, plan.when)
+                self.facts.add(article.id or "", facts, when)
         self._placed += 1
-        if self._placed % 1000 == 0:
-            self._forget(plan.when)
+        if self._placed % 1000 == 0 and self.clock is not None:
+            self._forget(self.clock)
 
     def titles(self, level: str, ids: set[int]) -> dict[int, str]:
         """For each story or event (``level``), the title of the member closest to its centroid."""
@@ -346,4 +355,6 @@ class Assigner:
                 chosen[cluster_id] = max(
                     members, key=lambda m: (cluster.cosine(unpack_vector(m[1])), m[0])
                 )[0]
+            elif members:  # closed by the time the batch ended (a later date came): its first
+                chosen[cluster_id] = members[0][0]
         return chosen

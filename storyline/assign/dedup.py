@@ -74,8 +74,7 @@ def fact_tokens(text: str) -> set[str]:
     """The names and numbers of a text: capitalised words that are not stop words, and numbers
     with their separators removed. Translations and rewrites keep these while words change."""
     found = set()
-    for match in _FACT.finditer(text):
-        token = match.group(0)
+    for token in _FACT.findall(text):
         if token[0].isdigit():
             found.add(token.replace(",", "").rstrip("."))
         elif token[0].isupper() and token.lower() not in STOP:

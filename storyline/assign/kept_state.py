@@ -63,10 +63,8 @@ class AssignState:
         ids, self.seen_until = store.placed_since(self.seen_until)
         new = [i for i in ids if i not in self.assigner.known]
         if new:
-            placed = store.articles_for_assignment(new)
-            entity_ids = store.entity_ids_by_article(new)
-            for article in placed:
-                self.assigner.restore(article, entity_ids.get(article.id or "", []))
+            for article in store.articles_for_assignment(new):
+                self.assigner.restore(article)
         self.changes_seen = store.count_story_changes()
         self.unsaved += len(new)
         self.restored += len(new)
@@ -77,9 +75,8 @@ class AssignState:
         assigner = Assigner(settings)
         newest = store.last_placement()
         context = store.assigned_between(start, end)
-        entity_ids = store.entity_ids_by_article([a.id or "" for a in context])
         for article in context:
-            assigner.restore(article, entity_ids.get(article.id or "", []))
+            assigner.restore(article)
         self.assigner, self.covered_from, self.seen_until = assigner, start, newest
         self.changes_seen = store.count_story_changes()
         self.rebuilds += 1

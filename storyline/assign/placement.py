@@ -15,25 +15,38 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from storyline.assign.streaming import StreamClusterer, TermStats, Vector, tfidf, words
+from storyline.assign.background import language_of
+from storyline.assign.names import names
+from storyline.assign.streaming import (
+    NAME_PREFIX,
+    Match,
+    StreamClusterer,
+    TermStats,
+    Vector,
+    tfidf,
+    words,
+)
 from storyline.config import Settings
 
-ENTITY_PREFIX = "@"  # entity-id features live beside words in one vector
+
+def features(title: str | None, text: str) -> Counter[str]:
+    """Term counts of an article: title words twice (headlines carry the topic), text words and
+    the names it mentions (`names`). They come from the article alone, analysed or not, so
+    placement is the same whether analysis ran first (`ingest`), later or never (`--no-analyze`),
+    and the benchmarks measure what the pipeline does."""
+    return counts_of(words(title or ""), words(text), names(title, text))
 
 
-def features(title: str | None, text: str, entity_ids: Iterable[str] = ()) -> Counter[str]:
-    """Term counts of an article: title words twice (headlines carry the topic), text words, and
-    the ids of the canonical entities it mentions (when analysed), so that "Stoltenberg" and
-    "the NATO chief" count as the same feature."""
-    return counts_of(words(title or ""), words(text), entity_ids)
-
-
-def counts_of(heading: list[str], body: list[str], entity_ids: Iterable[str] = ()) -> Counter[str]:
-    """`features` from words already split off the title (``heading``) and the text."""
+def counts_of(
+    heading: list[str], body: list[str], named: Counter[str] | None = None
+) -> Counter[str]:
+    """`features` from words already split off the title (``heading``) and the text, and its
+    names."""
     counts = Counter(heading)
     counts.update(heading)
     counts.update(body)
-    counts.update(f"{ENTITY_PREFIX}{entity_id}" for entity_id in entity_ids)
+    for name, count in (named or {}).items():
+        counts[f"{NAME_PREFIX}{name}"] += count
     return counts
 
 
@@ -60,40 +73,59 @@ class StoryPlacer:
             decay=settings.event_decay,
         )
         self.stories = StreamClusterer(
-            settings.story_threshold, timedelta(days=settings.story_window_days)
+            settings.story_threshold,
+            timedelta(days=settings.story_window_days),
+            decay=settings.story_decay,
         )
         self.story_of: dict[int, int] = {}  # event id -> story id
 
-    def vector(self, counts: Counter[str]) -> Vector:
-        """The article's TF-IDF vector; its terms update the stream's document frequencies."""
+    def vector(self, counts: Counter[str], language: str | None = None) -> Vector:
+        """The article's TF-IDF vector (``language``: the article's language code); its terms
+        update the stream's document frequencies."""
         self.stats.observe(counts)
-        return tfidf(counts, self.stats)
+        return tfidf(counts, self.stats, language_of(language))
 
-    def decide(self, vector: Vector, when: datetime) -> Decision:
+    def _joins(self, match: Match, threshold: float, names: float) -> bool:
+        """Whether a scored cluster takes the article: its cosine reaches ``threshold`` (raised
+        by `undated_margin` when no time can back the content), and where both sides name
+        people, places or bodies, their names agree to ``names``: sharing vocabulary without
+        sharing actors is a topic, not a story."""
+        if match.timeless:  # no date backs the content: the names must agree as for a story
+            threshold += self.settings.undated_margin
+            names = max(names, self.settings.story_names)
+        return match.score >= threshold and (match.names is None or match.names >= names)
+
+    def decide(self, vector: Vector, when: datetime | None) -> Decision:
         """Where ``vector`` belongs, without changing any state."""
+        settings = self.settings
         events = self.events.ranked(vector, when)
-        if events and events[0][1] >= self.settings.event_threshold:
-            event, score = events[0]
+        if events and self._joins(events[0], settings.event_threshold, settings.event_names):
+            event, score = events[0].id, events[0].score
             story = self.story_of.get(event)
             if story is not None and story in self.stories.clusters:
                 return Decision(event, story, score, score)
         stories = [
-            (story, score)
-            for story, score in self.stories.ranked(vector, when)
-            if score >= self.settings.story_threshold
+            match
+            for match in self.stories.ranked(vector, when)
+            if self._joins(match, settings.story_threshold, settings.story_names)
         ]
         if not stories:
             return Decision(None, None)
-        story, score = stories[0]
-        bridged = [s for s, sc in stories[1:] if sc >= self.settings.story_merge_threshold]
-        if bridged and score >= self.settings.story_merge_threshold:
+        story, score = stories[0].id, stories[0].score
+        bridged = [m.id for m in stories[1:] if m.score >= settings.story_merge_threshold]
+        if bridged and score >= settings.story_merge_threshold:
             target = min([story, *bridged])  # the oldest story keeps its id
             merged = sorted(s for s in [story, *bridged] if s != target)
             return Decision(None, target, 0.0, score, merged)
         return Decision(None, story, 0.0, score)
 
     def commit(
-        self, event: int, story: int, vector: Vector, when: datetime, merged: Iterable[int] = ()
+        self,
+        event: int,
+        story: int,
+        vector: Vector,
+        when: datetime | None,
+        merged: Iterable[int] = (),
     ) -> None:
         """Record that the article with ``vector`` went to ``event`` in ``story``."""
         for source in merged:
@@ -108,7 +140,7 @@ class StoryPlacer:
         if len(self.story_of) > 2 * len(self.events.clusters) + 1000:  # forget closed events
             self.story_of = {e: s for e, s in self.story_of.items() if e in self.events.clusters}
 
-    def restore(self, event: int | None, story: int, vector: Vector, when: datetime) -> None:
+    def restore(self, event: int | None, story: int, vector: Vector, when: datetime | None) -> None:
         """Re-load an article placed earlier (context for a new batch); events may be unknown
         for articles placed before events existed."""
         if event is not None:

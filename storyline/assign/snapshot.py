@@ -33,8 +33,10 @@ from storyline.assign.assigner import Assigner
 from storyline.config import Settings
 
 MAGIC = b"storyline-assigner\n"
-FORMAT = 2  # 2: centroids packed (streaming.Cluster), article records as columns
-READABLE = (1, 2)  # formats this version reads
+# 2: centroids packed (streaming.Cluster), article records as columns; 3: undated articles
+# placed by content, names and background IDF in the vectors (a format 2 state is rebuilt)
+FORMAT = 3
+READABLE = (3,)  # formats this version reads
 # Settings that change where an article goes: a snapshot made under other values is not used.
 PLACEMENT_SETTINGS = (
     "dedup_num_perm",
@@ -46,6 +48,10 @@ PLACEMENT_SETTINGS = (
     "story_threshold",
     "story_window_days",
     "story_merge_threshold",
+    "story_decay",
+    "story_names",
+    "event_names",
+    "undated_margin",
     "event_threshold",
     "event_window_days",
     "event_decay",

@@ -18,16 +18,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 from sys import intern
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from storyline.assign.background import (
+    PRIOR_DOCS,
+    UNSEEN_PRIOR,
+    background_priors,
+    doc_chance,
+)
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
 STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "would", "also", "new", "mr", "ms"}
 _PTB = re.compile(r"-[LR][RSC]B-|``|''", re.IGNORECASE)  # Penn Treebank brackets and quotes
 
 Vector = dict[str, float]
+NAME_PREFIX = "@"  # names and entity ids live beside words in one vector, marked so
 _SEPARATOR = "\x00"  # between the terms of a packed vector (no word contains it)
 
 
@@ -48,12 +56,11 @@ def _unpack_terms(joined: str, data: bytes, dtype: type) -> tuple[list[str], lis
 
 def words(text: str) -> list[str]:
     """Lower-case content words (no stop words, no numbers, no tokeniser artefacts)."""
-    text = _PTB.sub(" ", text)
-    return [
-        w
-        for w in (m.group(0).lower().replace("’", "'") for m in _WORD.finditer(text))
-        if w not in STOP and len(w) > 1
-    ]
+    # Lower-cased and quotes made straight once for the whole text, then split in C: the same
+    # words as splitting first, a few times faster (the assign stage splits every article).
+    # ("İ" lower-cases to two characters, "i" and a combining dot: it is read as "i".)
+    text = _PTB.sub(" ", text).replace("İ", "i").lower().replace("’", "'")
+    return [w for w in _WORD.findall(text) if len(w) > 1 and w not in STOP]
 
 
 @dataclass(slots=True)
@@ -70,8 +77,6 @@ class TermStats:
         return (self.docs, self.df) if packed is None else (self.docs, *packed)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        if state[0] is None:  # snapshot format 1: (None, slots)
-            state = (state[1]["docs"], state[1]["df"])  # type: ignore[index]
         if len(state) == 2:
             self.docs, self.df = state  # type: ignore[assignment]
             return
@@ -85,14 +90,26 @@ class TermStats:
         self.docs += 1
         self.df.update(set(terms))
 
-    def idf(self, term: str) -> float:
-        return math.log((self.docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
+    def idf(self, term: str, language: str = "en") -> float:
+        """Inverse document frequency over the stream, with the word's frequency in its
+        language as a prior worth `background.PRIOR_DOCS` articles: stable while the stream is
+        small, the stream's own as it grows. Names (``@`` terms) count as the word."""
+        prior = PRIOR_DOCS * doc_chance(term.lstrip(NAME_PREFIX), language)
+        return math.log((self.docs + PRIOR_DOCS) / (self.df.get(term, 0) + prior)) + 1.0
 
 
-def tfidf(counts: Counter[str], stats: TermStats) -> Vector:
-    """Sublinear TF-IDF, L2-normalised."""
-    # Terms are interned: vectors and centroids kept for weeks then share one string per term.
-    vector = {intern(t): (1.0 + math.log(c)) * stats.idf(t) for t, c in counts.items()}
+def tfidf(counts: Counter[str], stats: TermStats, language: str = "en") -> Vector:
+    """Sublinear TF-IDF, L2-normalised (``language``: a wordfreq code, see `background`),
+    with `TermStats.idf` written out: it runs for every term of every article."""
+    priors, df = background_priors(language), stats.df
+    docs, log, unseen = stats.docs + PRIOR_DOCS, math.log, UNSEEN_PRIOR
+    vector = {}
+    for term, count in counts.items():
+        prior = priors.get(term)  # most terms are words; names are looked up as their word
+        if prior is None:
+            prior = priors.get(term[1:], unseen) if term[0] == NAME_PREFIX else unseen
+        # Terms are interned: vectors and centroids kept for weeks share one string per term.
+        vector[intern(term)] = (1.0 + log(count)) * (log(docs / (df.get(term, 0) + prior)) + 1.0)
     norm = math.sqrt(sum(v * v for v in vector.values()))
     return {t: v / norm for t, v in vector.items()} if norm else {}
 
@@ -128,9 +145,6 @@ def unpack_vector(packed: Packed | Vector) -> Vector:
     return dict(zip(map(intern, terms), values, strict=True))
 
 
-_FORMAT_1 = ("id", "first", "last", "size", "keys", "indexed_at", "sumsq")
-
-
 class Cluster:
     """A cluster's running state: summed member vectors, time span and index keys.
 
@@ -141,19 +155,35 @@ class Cluster:
     few its articles touch, not for every centroid of the window.
     """
 
-    __slots__ = ("_packed", "_total", "first", "id", "indexed_at", "keys", "last", "size", "sumsq")
+    __slots__ = (
+        "_packed",
+        "_total",
+        "first",
+        "id",
+        "indexed_at",
+        "keys",
+        "last",
+        "namesq",
+        "seen",
+        "size",
+        "sumsq",
+    )
 
     def __init__(
         self,
         id: int,
-        first: datetime,
-        last: datetime,
+        first: datetime | None,
+        last: datetime | None,
         total: Vector | None = None,
         size: int = 0,
         keys: list[str] | None = None,  # terms under which it is indexed
         indexed_at: int = 0,  # the size at the last re-indexing
         sumsq: float = 0.0,
+        seen: datetime | None = None,
+        namesq: float = 0.0,
     ) -> None:
+        # first and last span the dated members only (None while every member is undated);
+        # seen is the stream's clock at the last join, which expiry goes by
         self.id, self.first, self.last = id, first, last
         self._total: Vector | None = {} if total is None else total
         self._packed: Packed | None = None
@@ -161,6 +191,8 @@ class Cluster:
         self.keys: list[str] = [] if keys is None else keys
         self.indexed_at = indexed_at
         self.sumsq = sumsq
+        self.namesq = namesq  # the part of sumsq that is names (terms with NAME_PREFIX)
+        self.seen = seen if seen is not None else last
 
     @property
     def total(self) -> Vector:
@@ -177,29 +209,45 @@ class Cluster:
     def __getstate__(self) -> tuple[object, ...]:
         total = self._packed if self._total is None else pack_vector(self._total)
         fields = (self.first, self.last, self.size, self.keys, self.indexed_at, self.sumsq)
-        return (self.id, *fields, total)
+        return (self.id, *fields, total, self.seen, self.namesq)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        if state[0] is None:  # snapshot format 1: (None, slots)
-            slots: dict[str, object] = state[1]  # type: ignore[assignment]
-            state = (*(slots[name] for name in _FORMAT_1), slots["total"])
-        cid, first, last, size, keys, indexed_at, sumsq, total = state
+        cid, first, last, size, keys, indexed_at, sumsq, total, seen, namesq = state
         self.id, self.first, self.last = cid, first, last  # type: ignore[assignment]
+        self.seen = seen  # type: ignore[assignment]
         self.size, self.keys, self.indexed_at = size, keys, indexed_at  # type: ignore[assignment]
-        self.sumsq = sumsq  # type: ignore[assignment]
+        self.sumsq, self.namesq = sumsq, namesq  # type: ignore[assignment]
         if isinstance(total, dict):
             self._total, self._packed = total, None
         else:
             self._total, self._packed = None, total  # type: ignore[assignment]
 
-    def add(self, vector: Vector, when: datetime) -> None:
-        total = self.total
+    def add(self, vector: Vector, when: datetime | None, clock: datetime | None = None) -> None:
+        """Add a member: ``when`` is its time (None: undated), ``clock`` the stream's."""
+        total, sumsq, namesq = self.total, self.sumsq, self.namesq
         for term, value in vector.items():
             old = total.get(term, 0.0)
             total[term] = old + value
-            self.sumsq += value * (2 * old + value)
+            grown = value * (2 * old + value)
+            sumsq += grown
+            if term[0] == NAME_PREFIX:
+                namesq += grown
+        self.sumsq, self.namesq = sumsq, namesq
         self.size += 1
-        self.first, self.last = min(self.first, when), max(self.last, when)
+        if when is not None:
+            self.first = when if self.first is None else min(self.first, when)
+            self.last = when if self.last is None else max(self.last, when)
+        latest = max((t for t in (when, clock, self.seen) if t is not None), default=None)
+        self.seen = latest
+
+    def gap(self, when: datetime) -> timedelta | None:
+        """How far ``when`` lies outside the span of the dated members (zero inside it); None
+        when no member is dated."""
+        if self.first is None or self.last is None:
+            return None
+        if when < self.first:
+            return self.first - when
+        return max(when - self.last, timedelta(0))
 
     def cosine(self, vector: Vector) -> float:
         """Cosine of a unit ``vector`` with the cluster's centroid."""
@@ -208,9 +256,46 @@ class Cluster:
         total = self.total
         return sum(v * total.get(t, 0.0) for t, v in vector.items()) / math.sqrt(self.sumsq)
 
+    def similarity(self, vector: Vector) -> tuple[float, float | None]:
+        """Cosine of a unit ``vector`` with the centroid, and the cosine of their names alone
+        (None when the article names no one, or the cluster no one)."""
+        if self.sumsq <= 0:
+            return 0.0, None
+        total = self.total
+        dot = names_dot = names_norm = 0.0
+        for term, value in vector.items():
+            product = value * total.get(term, 0.0)
+            dot += product
+            if term[0] == NAME_PREFIX:
+                names_dot += product
+                names_norm += value * value
+        cosine = dot / math.sqrt(self.sumsq)
+        if names_norm <= 0 or self.namesq <= 0:
+            return cosine, None
+        return cosine, names_dot / math.sqrt(names_norm * self.namesq)
+
     def centroid(self) -> Vector:
         norm = math.sqrt(self.sumsq) if self.sumsq > 0 else 0.0
         return {t: v / norm for t, v in self.total.items()} if norm else {}
+
+
+class Match(NamedTuple):
+    """An open cluster scored against an article."""
+
+    id: int
+    score: float  # cosine with the centroid, less the time decay
+    names: float | None  # cosine of the names alone (None: no names on one side)
+    timeless: bool  # scored by content alone (the article or every member undated)
+
+
+def _squares(total: Vector) -> tuple[float, float]:
+    """The squared norm of a summed vector, and the part of it that is names."""
+    squares = names = 0.0
+    for term, value in total.items():
+        squares += value * value
+        if term[0] == NAME_PREFIX:
+            names += value * value
+    return squares, names
 
 
 class StreamClusterer:
@@ -245,13 +330,28 @@ class StreamClusterer:
         self._postings: dict[str, dict[int, None]] = {}  # ordered sets: newest last
         self._next_id = 1
         self._expired_at: datetime | None = None
+        self.clock: datetime | None = None  # the latest dated time seen: undated members age by it
         self.candidates_scored = 0  # for the speed benchmark: stays flat as the stream grows
 
-    def _expire(self, now: datetime) -> None:
+    def tick(self, when: datetime | None) -> datetime | None:
+        """Move the stream's clock on to ``when`` (undated: left as it is); the clock."""
+        if when is not None and (self.clock is None or when > self.clock):
+            self.clock = when
+        return self.clock
+
+    def _expire(self) -> None:
+        now = self.clock
+        if now is None:
+            return  # nothing dated yet: no time has passed
         if self._expired_at is not None and now - self._expired_at < self.window / 20:
             return  # expiry scans live clusters: do it as time moves on, not per article
         self._expired_at = now
-        stale = [c for c in self.clusters.values() if now - c.last > self.window]
+        stale = []
+        for cluster in self.clusters.values():
+            if cluster.seen is None:
+                cluster.seen = now  # joined before anything dated came: ages from here
+            elif now - cluster.seen > self.window:
+                stale.append(cluster)
         for cluster in stale:
             self._unindex(cluster)
             del self.clusters[cluster.id]
@@ -275,43 +375,57 @@ class StreamClusterer:
         if len(cluster.total) > self.max_terms:
             kept = top_terms(cluster.total, self.max_terms)
             cluster.total = {term: cluster.total[term] for term in kept}
-            cluster.sumsq = sum(v * v for v in cluster.total.values())
+            cluster.sumsq, cluster.namesq = _squares(cluster.total)
         cluster.keys = top_terms(cluster.total, self.index_terms)
         cluster.indexed_at = cluster.size
         for term in cluster.keys:
             self._postings.setdefault(term, {})[cluster.id] = None
 
-    def ranked(self, vector: Vector, when: datetime) -> list[tuple[int, float]]:
-        """Open clusters that share a heavy term with ``vector``, best (decayed) score first."""
-        self._expire(when)
-        candidates: set[int] = set()
+    def candidates(self, vector: Vector) -> set[int]:
+        """Open clusters indexed under one of the heaviest terms of ``vector``."""
+        found: set[int] = set()
         for term in top_terms(vector, self.query_terms):
             posting = self._postings.get(term)
             if posting:  # the most recently indexed clusters, when a term is everywhere
-                candidates.update(islice(reversed(posting), self.max_postings))
-        scored = []
-        for cluster_id in candidates:
-            cluster = self.clusters[cluster_id]
-            if when < cluster.first - self.window or when - cluster.last > self.window:
-                continue  # out of the window (not expired yet)
-            gap = abs((when - cluster.last).total_seconds()) / self.window.total_seconds()
-            score = cluster.cosine(vector) - self.decay * min(gap, 1.0)
-            scored.append((cluster_id, score))
-            self.candidates_scored += 1
-        return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
+                found.update(islice(reversed(posting), self.max_postings))
+        return found
 
-    def best(self, vector: Vector, when: datetime) -> tuple[int | None, float]:
+    def ranked(self, vector: Vector, when: datetime | None) -> list[Match]:
+        """Open clusters that share a heavy term with ``vector``, best (decayed) score first.
+
+        A dated article is scored against clusters whose dated span lies within the window of
+        it, losing ``decay`` per window of time outside that span; an undated article, or a
+        cluster with no dated member, is scored by content alone."""
+        self.tick(when)
+        self._expire()
+        window = self.window.total_seconds()
+        scored = []
+        for cluster_id in self.candidates(vector):
+            cluster = self.clusters[cluster_id]
+            gap = None if when is None else cluster.gap(when)
+            if gap is not None and gap > self.window:
+                continue  # out of the window (not expired yet)
+            score, names = cluster.similarity(vector)
+            if gap is not None:
+                score -= self.decay * min(gap.total_seconds() / window, 1.0)
+            scored.append(Match(cluster_id, score, names, gap is None))
+            self.candidates_scored += 1
+        return sorted(scored, key=lambda m: (-m.score, m.id))
+
+    def best(self, vector: Vector, when: datetime | None) -> tuple[int | None, float]:
         """The best open cluster for ``vector`` and its (decayed) score, from the index only."""
         ranked = self.ranked(vector, when)
-        return ranked[0] if ranked else (None, 0.0)
+        return (ranked[0].id, ranked[0].score) if ranked else (None, 0.0)
 
-    def join(self, cluster_id: int, vector: Vector, when: datetime) -> None:
-        """Add an article to ``cluster_id`` (created when new: ids may come from a store)."""
+    def join(self, cluster_id: int, vector: Vector, when: datetime | None) -> None:
+        """Add an article to ``cluster_id`` (created when new: ids may come from a store);
+        ``when`` None for an undated article."""
+        clock = self.tick(when)
         cluster = self.clusters.get(cluster_id)
         if cluster is None:
-            cluster = self.clusters[cluster_id] = Cluster(cluster_id, when, when)
+            cluster = self.clusters[cluster_id] = Cluster(cluster_id, when, when, seen=clock)
             self._next_id = max(self._next_id, cluster_id + 1)
-        cluster.add(vector, when)
+        cluster.add(vector, when, clock)
         self._index(cluster)
 
     def merge(self, source: int, target: int) -> None:
@@ -322,11 +436,15 @@ class StreamClusterer:
         for term, value in gone.total.items():
             cluster.total[term] = cluster.total.get(term, 0.0) + value
         cluster.size += gone.size
-        cluster.first, cluster.last = min(cluster.first, gone.first), max(cluster.last, gone.last)
-        cluster.sumsq = sum(v * v for v in cluster.total.values())
+        firsts = [t for t in (cluster.first, gone.first) if t is not None]
+        lasts = [t for t in (cluster.last, gone.last) if t is not None]
+        cluster.first, cluster.last = min(firsts, default=None), max(lasts, default=None)
+        seen = [t for t in (cluster.seen, gone.seen) if t is not None]
+        cluster.seen = max(seen, default=None)
+        cluster.sumsq, cluster.namesq = _squares(cluster.total)
         self._index(cluster, force=True)
 
-    def place(self, vector: Vector, when: datetime) -> tuple[int, bool, float]:
+    def place(self, vector: Vector, when: datetime | None) -> tuple[int, bool, float]:
         """Put an article in its cluster: (cluster id, whether it is new, score)."""
         cluster_id, score = self.best(vector, when)
         created = cluster_id is None or score < self.threshold

@@ -6,10 +6,11 @@ import hashlib
 import re
 from urllib.parse import urlsplit
 
-from storyline.clean.datelines import FoundDate, find_dates
 from storyline.clean.html import extract_html
 from storyline.clean.meta import canonical_url, content_hash, detect_language, outlet_from_url
+from storyline.clean.pubdate import settle_date
 from storyline.clean.text import clean_text
+from storyline.clean.titles import strip_site_name
 from storyline.config import Settings
 from storyline.errors import ExtractionError
 from storyline.ingest.dates import parse_source_date
@@ -18,24 +19,6 @@ from storyline.model import Article, Stage
 # A dateline sits in the head of an article: after this many raw lines a date is article content.
 _HEAD_LINES = 15
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
-_HEAD_CHARS = 1500
-
-
-# The agency dateline form "this Tuesday (01.25.2022)": a weekday with a numeric date in brackets.
-# A weekday beside a written-out date ("will meet on Monday, March 3") is an event, not a dateline.
-_WEEKDAY_DATELINE = re.compile(
-    r"\b(this|on|last)?\s*[A-Z][a-z]+day\s*\(\d{1,2}[./]\d{1,2}[./]\d{4}\)"
-)
-
-
-def _weekday_date(text: str) -> FoundDate | None:
-    """The date of an agency-style weekday dateline near the top, if there is one."""
-    head = text[:_HEAD_CHARS]
-    match = _WEEKDAY_DATELINE.search(head)
-    if match is None:
-        return None
-    found = find_dates(head[match.start() : match.end()])
-    return found[0] if found and found[0].weekday_stated else None
 
 
 def article_id(article: Article) -> str:
@@ -46,27 +29,9 @@ def article_id(article: Article) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _set_date(article: Article, text_datelines: list[FoundDate]) -> None:
-    if article.published is not None:
-        return
-    found = text_datelines[0] if text_datelines else None
-    how = "dateline"
-    if found is None:
-        found, how = _weekday_date(article.text), "weekday-date in text"
-    if found is None:
-        article.published_note = article.published_note or (
-            "no publication date in the metadata, the record or a dateline"
-        )
-        return
-    notes = [n for n in (found.note, None if found.has_time else "day precision") if n]
-    article.published = found.value
-    article.published_source = how + (f" ({'; '.join(notes)})" if notes else "")
-    article.published_note = None
-
-
 def clean_article(article: Article, settings: Settings) -> Article:
     """Clean ``article`` in place and return it; ExtractionError when no article text remains."""
-    body, title = article.raw, article.title
+    body, title, sitename = article.raw, article.title, None
     if article.raw_format == "html":
         page = extract_html(article.raw, article.url, article.source)
         # the page's own canonical link names the article across mobile/AMP/tracking variants;
@@ -81,9 +46,12 @@ def clean_article(article: Article, settings: Settings) -> Article:
             article.published = parse_source_date(page.date)
             article.published_source = "html-meta" if article.published else None
         article.outlet = article.outlet or (None if article.url else page.sitename)
+        sitename = page.sitename
     body = body.replace("\x00", "")  # NUL is never text, and PostgreSQL refuses it
     article.raw = article.raw.replace("\x00", "")
-    cleaned = clean_text(body, title.replace("\x00", "") if title else None)
+    if title:
+        title = strip_site_name(title.replace("\x00", ""), article.url, sitename)
+    cleaned = clean_text(body, title)
     article.title, article.text, article.removed_lines = (
         cleaned.title,
         cleaned.text,
@@ -94,7 +62,7 @@ def clean_article(article: Article, settings: Settings) -> Article:
             f"{article.source}: no article text (only {len(article.text)} characters remain after "
             f"removing boilerplate, minimum {settings.min_text_chars}); pass an article's own page"
         )
-    _set_date(article, [found for line, found in cleaned.datelines if line < _HEAD_LINES])
+    settle_date(article, [found for line, found in cleaned.datelines if line < _HEAD_LINES])
     article.outlet = (article.outlet or outlet_from_url(article.url) or "")[:300] or None
     if article.language is not None and not _LANGUAGE_CODE.match(article.language):
         article.language = None  # a label such as "English (UK)": detect the code instead

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
 
@@ -15,6 +15,7 @@ def to_utc(value: datetime) -> datetime:
 
 # "0001-01-01" and "9999-12-31" are how many systems write "no date": not publication dates.
 MIN_YEAR, MAX_YEAR = 1900, 2100
+EPOCH_DAY = date(1970, 1, 1)
 
 
 def _plausible(value: datetime) -> datetime | None:
@@ -22,6 +23,8 @@ def _plausible(value: datetime) -> datetime | None:
         value = to_utc(value)
     except OverflowError:
         return None
+    if value.date() == EPOCH_DAY:
+        return None  # a zero Unix time: the source had no date
     return value if MIN_YEAR <= value.year <= MAX_YEAR else None
 
 

@@ -179,7 +179,9 @@ def articles(
         return
     table = _table("id", "published", "outlet", "story")
     for row in rows:
-        published = row["published"].date().isoformat() if row["published"] else "unknown"
+        published = row["published"].date().isoformat() if row["published"] else "undated"
+        if row.get("published_confidence") == "low":
+            published = f"≈{published}"
         copy = " (copy)" if row["duplicate_of"] else ""
         table.add_row(
             row["id"],
@@ -212,21 +214,26 @@ def show(
     published = (
         article.published.isoformat()
         if article.published
-        else (f"unknown ({article.published_note})")
+        else (f"undated ({article.published_note})")
     )
+    if article.published and article.published_note:  # an estimate says how it was made
+        published += f" ({article.published_note})"
+    source = article.published_source or "-"
+    if article.published_confidence:
+        source = f"{source}; {article.published_confidence} confidence"
     for label, value in (
         ("id", article.id),
         ("outlet", article.outlet or "unknown"),
         ("url", article.url or "-"),
         ("published", published),
-        ("date from", article.published_source or "-"),
+        ("date source", source),
         ("language", article.language or "unknown"),
         ("story", article.story_id),
         ("copy of", article.duplicate_of or "-"),
         ("source", article.source),
         ("stages", ", ".join(article.stages)),
     ):
-        out.print(f"[bold]{label:>10}[/]: {value}", highlight=False)
+        out.print(f"[bold]{label:>11}[/]: {value}", highlight=False)
     out.print()
     out.print(article.text, highlight=False)
     print_annotations(found)

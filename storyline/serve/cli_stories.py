@@ -43,7 +43,8 @@ def assign(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
         f"placed {result.assigned} articles: {result.new_stories} new stories, "
         f"{result.new_events} new events, {result.copies} copies of earlier articles, "
         f"{result.merges} story merges; {result.not_grouped} not grouped (too little text), "
-        f"{result.not_by_publication_date} placed by fetch or ingest time (no usable date)"
+        f"{result.not_by_publication_date} placed by content alone (undated), "
+        f"{result.dated_from_story} dated from their story"
     )
 
 
@@ -67,15 +68,17 @@ def stories(
             str(story.id),
             str(story.article_count),
             str(len(story.outlets)),
-            story.first_seen.date().isoformat() if story.first_seen else "?",
-            story.last_seen.date().isoformat() if story.last_seen else "?",
+            story.first_seen.date().isoformat() if story.first_seen else "undated",
+            story.last_seen.date().isoformat() if story.last_seen else "undated",
             story.title[:90],
         )
     out.print(table)
 
 
 def _line(article: dict[str, Any]) -> str:
-    when = (article["published"] or "date unknown")[:16].replace("T", " ")
+    when = (article["published"] or "undated")[:16].replace("T", " ")
+    if article.get("published_confidence") == "low":
+        when = f"≈{when[:10]} (estimated)"
     note = f"  [yellow]({article['placement_note']})[/]" if article["placement_note"] else ""
     return f"{when}  {article['outlet'] or '?'}  [dim]{article['id']}[/]  {article['title']}{note}"
 
@@ -83,7 +86,7 @@ def _line(article: dict[str, Any]) -> str:
 def _print_tree(story: Story, data: dict[str, Any]) -> None:
     root = Tree(f"[bold]story {story.id}[/]: {story.title}", highlight=False)
     for event in data["tree"]:
-        span = (event["first_seen"] or "?")[:10]
+        span = (event["first_seen"] or "undated")[:10]
         branch = root.add(
             f"[bold]event {event['id']}[/] ({span}, {event['article_count']} articles): "
             f"{event['title']}"

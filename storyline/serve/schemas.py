@@ -43,7 +43,10 @@ class ArticleSummaryOut(BaseModel):
     title: str | None
     outlet: str | None
     url: str | None
-    published: str | None = Field(description="ISO 8601; null when unknown")
+    published: str | None = Field(description="ISO 8601; null when undated")
+    published_confidence: str | None = Field(
+        None, description="high, medium or low (low: estimated from its story); null when undated"
+    )
     language: str | None
     story_id: int | None
     event_id: int | None = Field(description="the event inside the story")
@@ -70,7 +73,13 @@ class ArticleOut(BaseModel):
     source: str
     source_kind: str
     published: str | None
-    published_source: str | None
+    published_source: str | None = Field(
+        description="where the date came from: record, feed, html-meta, url, dateline, "
+        "weekday-date in text, or story (estimated from the story's dated articles)"
+    )
+    published_confidence: str | None = Field(
+        None, description="how sure the date is: high, medium or low; null when undated"
+    )
     published_note: str | None = Field(description="why the date is unknown, when it is")
     language: str | None
     language_score: float | None

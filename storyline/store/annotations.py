@@ -16,7 +16,18 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from storyline.errors import NotFoundError
-from storyline.model import Article, Claim, Entity, Event, Mention, Place, Quote, Span, TimeRef
+from storyline.model import (
+    Article,
+    Claim,
+    Entity,
+    Event,
+    Mention,
+    Place,
+    Quote,
+    Span,
+    Stage,
+    TimeRef,
+)
 from storyline.store.bulk import delete_for_article, insert_rows
 from storyline.store.events import event_from_row, event_rows
 from storyline.store.rows import NO_RAW, row_to_article
@@ -174,6 +185,27 @@ class AnnotationStore:
                     stages=",".join(article.stages),
                 )
             )  # fmt: skip
+
+    def save_dating(self, article: Article) -> None:
+        """Save a publication date given after analysis (estimated from the article's story),
+        with the dates and event days resolved against it, in one transaction."""
+        analysed = Stage.ANALYZED in article.stages
+        values = {
+            "published": article.published,
+            "published_source": article.published_source,
+            "published_confidence": article.published_confidence,
+            "published_note": article.published_note,
+        }
+        if analysed:
+            values["analysis_note"] = article.analysis_note
+        with self.transaction() as conn:
+            conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
+            if not analysed:
+                return
+            rows = _rows(article)
+            delete_for_article(conn, (time_refs, coded_events), article.id or "")
+            for table in (time_refs, coded_events):
+                insert_rows(conn, table, rows[table])
 
     def pending_analysis(
         self, limit: int = 500, redo: bool = False, after: tuple[datetime, str] | None = None

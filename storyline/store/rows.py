@@ -25,6 +25,7 @@ def row_to_article(row: Any) -> Article:
         outlet=data["outlet"],
         published=data["published"],
         published_source=data["published_source"],
+        published_confidence=data["published_confidence"],
         published_note=data["published_note"],
         language=data["language"],
         language_score=data["language_score"],

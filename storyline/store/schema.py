@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect, Engine
 
+from storyline.model import UNDATED_NOTE
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (naive storage) and PostgreSQL."""
@@ -122,6 +124,7 @@ articles = Table(
     Column("outlet", String(300), index=True),
     Column("published", UTCDateTime, index=True),
     Column("published_source", String(100)),
+    Column("published_confidence", String(8)),  # high, medium, low (DateConfidence)
     Column("published_note", Text),
     Column("language", String(16)),
     Column("language_score", Float),
@@ -442,6 +445,38 @@ def _listing_covered(conn: Connection) -> None:
     _members_indexed(conn, ("ix_articles_story_placed",))
 
 
+def _undated(conn: Connection) -> None:
+    """How sure each publication date is, and no placement by ingest or fetch time: articles
+    placed by either before are marked placed by content alone, and the spans of stories and
+    events are read again from their dated members (issue 19)."""
+    present = {column["name"] for column in inspect(conn).get_columns("articles")}
+    if "published_confidence" not in present:
+        conn.execute(text("ALTER TABLE articles ADD COLUMN published_confidence VARCHAR(8)"))
+    conn.execute(
+        text(
+            "UPDATE articles SET published_confidence = CASE "
+            "WHEN published IS NULL THEN NULL "
+            "WHEN published_source LIKE 'record%' OR published_source LIKE 'feed%' "
+            "OR published_source LIKE 'html-meta%' THEN 'high' ELSE 'medium' END"
+        )
+    )
+    conn.execute(
+        text(
+            "UPDATE articles SET placed_at = NULL, placement_note = :note "
+            "WHERE placed_at IS NOT NULL AND (published IS NULL OR placed_at <> published)"
+        ),
+        {"note": UNDATED_NOTE},
+    )
+    for table, key in (("stories", "story_id"), ("story_events", "event_id")):
+        members = f"FROM articles a WHERE a.{key} = {table}.id"
+        conn.execute(
+            text(
+                f"UPDATE {table} SET first_seen = (SELECT MIN(a.placed_at) {members}), "
+                f"last_seen = (SELECT MAX(a.placed_at) {members})"
+            )
+        )
+
+
 # The text PostgreSQL indexes and searches ('simple': no stemming, any language).
 SEARCH_VECTOR = "to_tsvector('simple', coalesce(title, '') || ' ' || text)"
 
@@ -458,6 +493,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("store_info: the database's id", _identity),
     ("articles: story and event members indexed with their placement times", _covering),
     ("articles: story members indexed with their ids, outlets and events", _listing_covered),
+    ("articles: date confidence; undated articles placed by content alone", _undated),
 ]
 
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from storyline.errors import NotFoundError, StorylineError
 from storyline.model import Article, Stage, Story, StoryChange, StoryEvent
 from storyline.store.rows import NO_RAW, row_to_article
-from storyline.store.schema import articles, mentions, stories, story_changes, story_events
+from storyline.store.schema import articles, stories, story_changes, story_events
 
 UNTITLED = "(untitled story)"
 
@@ -47,16 +47,19 @@ class StoryStore:
     # --- placement ------------------------------------------------------------------------------
 
     def pending_assignment(self) -> list[Article]:
-        """Articles not yet placed, oldest first (without raw input: not needed)."""
-        when = func.coalesce(articles.c.published, articles.c.ingested_at)
+        """Articles not yet placed (without raw input: not needed): the dated ones oldest first,
+        then the undated ones in the order they were stored."""
         query = select(*NO_RAW).where(articles.c.assigned_at.is_(None))
-        query = query.order_by(when, articles.c.id)
+        undated = articles.c.published.is_(None)
+        query = query.order_by(undated, articles.c.published, articles.c.ingested_at, articles.c.id)
         with self.transaction() as conn:
             return [row_to_article(row) for row in conn.execute(query)]
 
     def assigned_between(self, start: datetime, end: datetime) -> list[Article]:
-        """Placed articles whose placement time falls in [start, end]: context for new ones."""
-        query = (
+        """Context for new articles: the placed articles whose placement time falls in
+        [start, end], then the undated members of the stories still open at ``start`` (with a
+        dated member since, or none dated at all), in the order they were placed."""
+        dated = (
             select(*NO_RAW)
             .where(
                 articles.c.assigned_at.is_not(None),
@@ -65,8 +68,57 @@ class StoryStore:
             )
             .order_by(articles.c.placed_at, articles.c.id)
         )
+        undated = (
+            select(*NO_RAW)
+            .join(stories, stories.c.id == articles.c.story_id)
+            .where(
+                articles.c.assigned_at.is_not(None),
+                articles.c.placed_at.is_(None),
+                or_(stories.c.last_seen.is_(None), stories.c.last_seen >= start),
+            )
+            .order_by(articles.c.assigned_at, articles.c.id)
+        )
+        with self.transaction() as conn:
+            return [
+                row_to_article(row) for query in (dated, undated) for row in conn.execute(query)
+            ]
+
+    def undated_members(self, story_ids: Sequence[int]) -> list[Article]:
+        """The members of these stories with no date of their own (undated, or dated by an
+        estimate from their story), without raw input, in the order they were placed."""
+        if not story_ids:
+            return []
+        query = (
+            select(*NO_RAW)
+            .where(
+                articles.c.story_id.in_(list(story_ids)),
+                articles.c.placed_at.is_(None),
+                or_(articles.c.published.is_(None), articles.c.published_confidence == "low"),
+            )
+            .order_by(articles.c.assigned_at, articles.c.id)
+        )
         with self.transaction() as conn:
             return [row_to_article(row) for row in conn.execute(query)]
+
+    def dated_spans(
+        self, story_ids: Sequence[int], event_ids: Sequence[int]
+    ) -> tuple[dict[int, tuple[datetime, datetime]], dict[int, tuple[datetime, datetime]]]:
+        """The span of the dated members of each story and each event (those with any)."""
+        spans: list[dict[int, tuple[datetime, datetime]]] = []
+        with self.transaction() as conn:
+            for table, ids in ((stories, story_ids), (story_events, event_ids)):
+                query = select(table.c.id, table.c.first_seen, table.c.last_seen).where(
+                    table.c.id.in_(list(ids)), table.c.first_seen.is_not(None)
+                )
+                spans.append(
+                    {row.id: (row.first_seen, row.last_seen) for row in conn.execute(query)}
+                )
+        return spans[0], spans[1]
+
+    def latest_placement_time(self) -> datetime | None:
+        """The latest time an article was placed by (its date): the stream's clock."""
+        with self.transaction() as conn:
+            return conn.execute(select(func.max(articles.c.placed_at))).scalar_one()
 
     def placed_since(self, after: datetime | None) -> tuple[list[str], datetime | None]:
         """Ids of the articles placed after ``after`` (all placed ones when None), oldest first,
@@ -121,21 +173,6 @@ class StoryStore:
         """How many merges and splits are recorded (a change tells kept state to rebuild)."""
         with self.transaction() as conn:
             return int(conn.execute(select(func.count()).select_from(story_changes)).scalar_one())
-
-    def entity_ids_by_article(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
-        """The entity id of every linked mention, per article (one entry per mention)."""
-        found: dict[str, list[str]] = {}
-        with self.transaction() as conn:
-            for start in range(0, len(article_ids), 500):
-                chunk = list(article_ids[start : start + 500])
-                rows = conn.execute(
-                    select(mentions.c.article_id, mentions.c.entity_id).where(
-                        mentions.c.article_id.in_(chunk), mentions.c.entity_id.is_not(None)
-                    )
-                )
-                for article_id, entity_id in rows:
-                    found.setdefault(article_id, []).append(entity_id)
-        return found
 
     def save_placement(self, article: Article, group: bool, plan: Placement) -> bool:
         """Record where ``article`` goes, atomically; create its story and event when their ids
@@ -361,7 +398,8 @@ class StoryStore:
             query = query.where(stories.c.id.in_(list(ids)))
         if since is not None:
             query = query.where(stories.c.last_seen >= since)
-        query = query.order_by(stories.c.last_seen.desc(), stories.c.id).limit(limit).offset(offset)
+        order = (stories.c.last_seen.desc().nulls_last(), stories.c.id)  # undated stories last
+        query = query.order_by(*order).limit(limit).offset(offset)
         rows = list(conn.execute(query))
         if not rows:
             return []

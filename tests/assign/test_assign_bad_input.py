@@ -8,12 +8,13 @@ All outlets, places and people are fictional.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from storyline import Storyline, get_settings
 from storyline.assign.dedup import signature
-from storyline.model import Stage
+from storyline.model import UNDATED_NOTE, Stage
 
 # A report with many names and numbers (38 distinct ones), and a rewrite of it in other words
 # that keeps them: what a translation or a close rewrite of a wire story looks like.
@@ -145,7 +146,7 @@ def test_the_same_error_page_from_many_sites_makes_no_story(tmp_path):
 # --- no date --------------------------------------------------------------------------------------
 
 
-def test_undated_articles_are_placed_by_ingest_time_with_a_note(tmp_path):
+def test_an_undated_article_is_placed_by_content_alone_never_by_ingest_time(tmp_path):
     undated = record("https://www.sundial.example/flood", "Brisk flood update", FLOOD)
     with open_db(tmp_path) as sl:
         sl.ingest([_jsonl(tmp_path / "undated.jsonl", [undated])], assign=False)
@@ -153,12 +154,35 @@ def test_undated_articles_are_placed_by_ingest_time_with_a_note(tmp_path):
         stored = sl.article(by_url(sl)[undated["url"]]["id"])
         story = sl.story(stored.story_id)
     assert report.not_by_publication_date == 1
-    assert stored.published is None
-    assert stored.ingested_at is not None
-    assert stored.placed_at == stored.ingested_at
-    assert stored.placement_note == "no publication date: placed by ingest time"
-    assert story.first_seen == stored.ingested_at == story.last_seen
+    assert stored.published is None and stored.published_confidence is None
+    assert stored.ingested_at is not None  # kept, in its own field
+    assert stored.placed_at is None
+    assert stored.placement_note == UNDATED_NOTE
+    assert story.first_seen is None and story.last_seen is None  # spans use dated members only
     assert [e.article_ids for e in story.events] == [[stored.id]]
+
+
+def test_an_undated_article_joins_its_story_by_content_whatever_the_clock(tmp_path):
+    """An undated report of a dated story joins it, however long after the story it arrives
+    (the day storyline reads it says nothing of when it was written)."""
+    dated = record(
+        "https://www.sundial.example/flood-1",
+        "Brisk flooded as Lessen river bursts its banks",
+        FLOOD,
+        "2019-05-06T09:00:00Z",
+    )
+    undated = record(
+        "https://www.harbor.example/brisk-flood",
+        "Lessen river floods Brisk",
+        FLOOD.replace("Monday", "the night").replace("Volunteers", "Neighbours"),
+    )
+    with open_db(tmp_path) as sl:
+        sl.ingest([_jsonl(tmp_path / "dated.jsonl", [dated])])
+        sl.ingest([_jsonl(tmp_path / "undated.jsonl", [undated])])
+        rows = by_url(sl)
+        story = sl.story(rows[dated["url"]]["story_id"])
+    assert rows[undated["url"]]["story_id"] == story.id
+    assert story.first_seen == story.last_seen == datetime(2019, 5, 6, 9, tzinfo=UTC)
 
 
 # --- copies ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from storyline.assign.assigner import NEAR_COPY, Assigner, Plan, _earlier
 from storyline.assign.placement import Decision, StoryPlacer, features
 from storyline.config import Settings, get_settings
-from storyline.model import Article, SourceKind
+from storyline.model import UNDATED_NOTE, Article, SourceKind
 
 T0 = datetime(2031, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -172,7 +172,7 @@ class FakeStore:
         self.ids = count(1)
 
     def place(self, article: Article) -> Plan:
-        plan = self.assigner.plan(article, [])
+        plan = self.assigner.plan(article)
         if plan.group:
             article.story_id = article.story_id or next(self.ids)
             article.event_id = article.event_id or next(self.ids)
@@ -232,7 +232,7 @@ def test_assigner_records_why_it_merged_two_stories():
 def test_assigner_leaves_a_near_empty_article_ungrouped_with_a_reason():
     assigner = Assigner(get_settings())
     article = make_article("short", ("Update", "Live blog: more soon."), published=T0)
-    plan = assigner.plan(article, [])
+    plan = assigner.plan(article)
     assert plan.group is False
     assert (article.story_id, article.event_id) == (None, None)
     assert article.placed_at == T0
@@ -241,16 +241,17 @@ def test_assigner_leaves_a_near_empty_article_ungrouped_with_a_reason():
     assert "content words" in article.placement_note
 
 
-def test_an_article_with_no_time_at_all_is_not_blamed_on_its_length():
+def test_an_article_with_no_time_at_all_is_placed_by_its_content():
     assigner = Assigner(get_settings())
-    article = make_article("timeless", DAM, published=None, ingested_at=None)
-    plan = assigner.plan(article, [])
-    assert plan.group is False
-    assert (article.placed_at, article.story_id, article.event_id) == (None, None, None)
-    assert article.placement_note is not None
-    assert article.placement_note.startswith("not grouped")
-    assert "too few" not in article.placement_note  # it has plenty of words: time is missing
-    assert "placed by ingest time" not in article.placement_note  # there is no ingest time
+    store = FakeStore(assigner)
+    dated = make_article("dated", DAM, published=T0)
+    store.place(dated)
+    timeless = make_article("timeless", ("Dam report", DAM[1]), published=None, ingested_at=None)
+    plan = store.place(timeless)
+    assert plan.group is True
+    assert timeless.placed_at is None
+    assert timeless.placement_note == UNDATED_NOTE
+    assert timeless.story_id == dated.story_id
 
 
 # --- which of two copies is the earlier one -------------------------------------------------------
@@ -302,27 +303,19 @@ INGESTED = datetime(2031, 3, 20, 12, 0, tzinfo=UTC)
 FETCHED = datetime(2031, 3, 10, 6, 0, tzinfo=UTC)
 
 
-def test_an_undated_fetched_article_is_placed_by_its_fetch_time():
-    article = make_article("a", DAM, fetched_at=FETCHED, ingested_at=INGESTED)
-    when, note = article.placement_time(SKEW)
-    assert when == FETCHED
-    assert note == "no publication date: placed by fetch time"
+@pytest.mark.parametrize("fetched", [FETCHED, None])
+def test_an_undated_article_is_placed_by_content_never_by_fetch_or_ingest_time(fetched):
+    article = make_article("a", DAM, fetched_at=fetched, ingested_at=INGESTED)
+    assert article.placement_time(SKEW) == (None, UNDATED_NOTE)
 
 
-def test_an_undated_file_article_is_placed_by_its_ingest_time():
-    article = make_article("a", DAM, ingested_at=INGESTED)
-    when, note = article.placement_time(SKEW)
-    assert when == INGESTED
-    assert note == "no publication date: placed by ingest time"
-
-
-def test_a_date_far_after_the_fetch_time_is_clock_skew_and_placed_by_fetch_time():
+def test_a_date_far_after_the_fetch_time_is_clock_skew_and_placed_by_content():
     published = FETCHED + timedelta(hours=30)
     article = make_article("a", DAM, published=published, fetched_at=FETCHED, ingested_at=INGESTED)
     when, note = article.placement_time(SKEW)
-    assert when == FETCHED
+    assert when is None
     assert note is not None
-    assert "clock skew" in note and "placed by fetch time" in note
+    assert "clock skew" in note and "placed by its content alone" in note
     assert published.isoformat() in note and FETCHED.isoformat() in note
 
 
@@ -344,8 +337,8 @@ def test_the_assigner_applies_the_configured_clock_skew():
     strict = Assigner(get_settings(clock_skew_hours=24))
     first = make_article("a", DAM, published=published, fetched_at=FETCHED, ingested_at=INGESTED)
     second = make_article("b", DAM, published=published, fetched_at=FETCHED, ingested_at=INGESTED)
-    tolerant.plan(first, [])
-    strict.plan(second, [])
+    tolerant.plan(first)
+    strict.plan(second)
     assert (first.placed_at, first.placement_note) == (published, None)
-    assert second.placed_at == FETCHED
+    assert second.placed_at is None
     assert second.placement_note is not None and "clock skew" in second.placement_note

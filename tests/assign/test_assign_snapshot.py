@@ -4,7 +4,6 @@ articles exactly as a rebuild from the store would, and never uses a snapshot th
 
 from __future__ import annotations
 
-import copyreg
 import pickle
 import shutil
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 
 from storyline import Storyline
 from storyline.assign import snapshot
-from storyline.assign.streaming import _FORMAT_1, Cluster, unpack_vector
 from storyline.config import Settings
 from storyline.pipeline import AssignState
 from tests.assign.test_assign_kept_state import _batches, _grouping
@@ -73,36 +71,25 @@ def test_the_snapshot_takes_in_what_was_placed_without_it(tmp_path, demo_path, r
     assert _grouping_of(url) == rebuilt
 
 
-class _Format1(pickle.Pickler):
-    """Pickles the state as the first snapshot format did: clusters as slots dataclasses."""
-
-    def reducer_override(self, obj: object) -> object:
-        if isinstance(obj, Cluster):
-            slots = {name: getattr(obj, name) for name in _FORMAT_1}
-            return copyreg.__newobj__, (Cluster,), (None, {**slots, "total": obj.total})
-        return NotImplemented
-
-
-def test_a_snapshot_of_the_first_format_is_read_and_places_the_same(tmp_path, demo_path, rebuilt):
-    """After an upgrade, the snapshot the earlier version saved is used, not rebuilt."""
+def test_a_snapshot_of_an_older_format_is_not_used_and_the_state_is_rebuilt(
+    tmp_path, demo_path, rebuilt
+):
+    """After an upgrade that changes what the state holds, the snapshot the earlier version
+    saved is set aside: the state is rebuilt from the database, places the same, and is saved
+    again in the new format."""
     url = f"sqlite:///{tmp_path / 'news.db'}"
     first, *rest = _batches(demo_path, tmp_path)
     _place(url, first)
     path = tmp_path / "news.db.assigner"
     info, assigner = snapshot.load(path, _settings())
-    parts = assigner.snapshot_parts()
-    parts["known"] = assigner.known  # format 1: records as objects, candidates unpacked
-    parts["members"] = {
-        key: [(title, unpack_vector(heavy)) for title, heavy in members]
-        for key, members in parts["members"].items()
-    }
-    info.format = 1
+    info.format = 2
     with path.open("wb") as out:
         out.write(info.header())
-        _Format1(out, protocol=5).dump(parts)
-    for batch in rest:
-        state = _place(url, batch)
-        assert (state.loads, state.rebuilds) == (1, 0)
+        pickle.dump(assigner.snapshot_parts(), out, protocol=5)
+    state = _place(url, rest[0])
+    assert (state.loads, state.rebuilds) == (0, 1)
+    for batch in rest[1:]:
+        _place(url, batch)
     assert _grouping_of(url) == rebuilt
     assert snapshot.read_info(path).format == snapshot.FORMAT  # saved again in the new one
 

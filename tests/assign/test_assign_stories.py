@@ -117,7 +117,7 @@ def test_an_older_copy_arriving_later_becomes_the_original(tmp_path):
     assert len({r["story_id"] for r in rows.values()}) == 1
 
 
-def test_undated_articles_are_placed_by_ingest_time_and_keep_their_reason(tmp_path):
+def test_undated_articles_are_placed_by_content_and_keep_their_reason(tmp_path):
     path = tmp_path / "undated.txt"
     path.write_text("Brisk flood update\n\n" + FLOOD.format(day="Monday"))
     with Storyline(f"sqlite:///{tmp_path / 'u.db'}") as sl:
@@ -125,4 +125,4 @@ def test_undated_articles_are_placed_by_ingest_time_and_keep_their_reason(tmp_pa
         stored = sl.article(report.ingested[0])
         story = sl.story(stored.story_id)
     assert stored.published is None and stored.published_note
-    assert story.first_seen == stored.ingested_at
+    assert story.first_seen is None and story.last_seen is None  # not today: undated

@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from storyline.assign.streaming import (
-    Cluster,
     StreamClusterer,
     TermStats,
     dot,
@@ -111,17 +110,6 @@ def test_a_pickled_clusterer_keeps_centroids_packed_until_a_cluster_is_used() ->
     assert copy.clusters[dam].sumsq == original.sumsq
 
 
-def test_a_cluster_saved_by_format_1_snapshots_reads_back() -> None:
-    """Format 1 pickled the cluster as a slots dataclass: (None, {slot: value})."""
-    total = {"dam": 0.8, "spillway": 0.6}
-    state = {"id": 7, "first": DAY, "last": DAY, "total": total, "size": 1,
-             "keys": ["dam", "spillway"], "indexed_at": 1, "sumsq": 1.0}  # fmt: skip
-    cluster = Cluster.__new__(Cluster)
-    cluster.__setstate__((None, state))
-    assert (cluster.id, cluster.size, cluster.keys, cluster.sumsq) == (7, 1, state["keys"], 1.0)
-    assert cluster.total == total and cluster.cosine({"dam": 1.0}) == 0.8
-
-
 def test_term_statistics_pickle_packed_and_read_back_in_every_form() -> None:
     stats = TermStats()
     vec(stats, DAM)
@@ -132,6 +120,3 @@ def test_term_statistics_pickle_packed_and_read_back_in_every_form() -> None:
     assert back.docs == 2 and list(back.df.items()) == list(stats.df.items())
     odd = TermStats(1, Counter({"a\x00b": 1}))  # a term with the separator: pickled as it is
     assert pickle.loads(pickle.dumps(odd)).df == odd.df
-    old = TermStats.__new__(TermStats)  # snapshot format 1: (None, slots)
-    old.__setstate__((None, {"docs": 2, "df": stats.df}))
-    assert old.docs == 2 and old.df == stats.df

@@ -134,6 +134,7 @@ def test_assign_reports_what_it_placed(placed):
         "merges": 0,
         "not_grouped": 0,
         "not_by_publication_date": 0,
+        "dated_from_story": 0,
     }
     flood = ids.story["dam"]
     assert {ids.story[k] for k in ("evacuation", "copy", "inquiry")} == {flood}
@@ -390,3 +391,28 @@ def test_the_story_page_shows_the_copy_under_the_article_it_copies(server, place
     assert tree.index(f'href="/articles/{ids.article["copy"]}"', copies) > copies
     assert "near copy by" in tree[copies:]
     assert tree.count('<li class="event">') >= 2  # the dam and its inquiry are events apart
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_an_undated_story_is_listed_last_as_undated(tmp_path, kind):
+    """A story of undated articles only has no span (not today's), comes after the dated
+    stories on every backend (PostgreSQL sorts NULLs first unless told), and reads "undated"."""
+    url, _ = build(tmp_path, kind)
+    lone = tmp_path / "glass.txt"
+    lone.write_text(
+        "Tarrow glassblowers open their workshops\n\nThe glassblowers of Tarrow opened their "
+        "workshops to visitors for the first time, showing furnaces, moulds and a century of "
+        "coloured glass made in the old quarter.",
+        encoding="utf-8",
+    )
+    cli_json("ingest", str(lone), "--db", url, "--no-analyze")
+    listed = cli_json("stories", "--db", url)
+    assert [s["first_seen"] is None for s in listed] == [False, False, False, True]
+    assert listed[-1]["title"].startswith("Tarrow glassblowers")
+    assert "undated" in cli("stories", "--db", url).stdout
+    with live_server(url) as client:
+        page = client.get("/").text  # the story list
+        story_page = client.get(f"/stories/{listed[-1]['id']}").text
+    first, last = (f'href="/stories/{listed[i]["id"]}"' for i in (0, -1))
+    assert page.index(last) > page.index(first)
+    assert "undated" in story_page

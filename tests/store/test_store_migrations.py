@@ -6,12 +6,14 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.synchronize
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, func, inspect, select, text
 
 from storyline.errors import StorageError
+from storyline.model import UNDATED_NOTE
 from storyline.store import Store, schema
 from storyline.store.schema import MIGRATIONS, schema_migrations
 from tests.conftest import database_url
@@ -92,3 +94,41 @@ def test_an_unreadable_database_file_is_a_clear_error(tmp_path):
     with pytest.raises(StorageError, match="check --db"):
         Store(f"sqlite:///{path}")
     assert path.read_bytes().startswith(b"these are my notes")  # nothing written over it
+
+
+def test_migration_11_stops_placing_by_ingest_time_and_reads_story_spans_again(db_url, monkeypatch):
+    """A database placed by the earlier rule (undated articles placed by their ingest time)
+    ends with those articles placed by content alone, spans from dated members only, and a
+    confidence for every stored date."""
+    _with_steps(monkeypatch, MIGRATIONS[:10])
+    old = Store(db_url)
+    dated, undated = datetime(2031, 3, 4, 9, tzinfo=UTC), datetime(2031, 5, 20, 12, tzinfo=UTC)
+    with old.engine.begin() as conn:
+        conn.execute(
+            schema.stories.insert().values(
+                id=1, title="Dam", first_seen=dated, last_seen=undated, article_count=2,
+                created_at=undated, updated_at=undated,
+            )
+        )  # fmt: skip
+        for aid, published, source, placed in (
+            ("dated", dated, "record", dated),
+            ("undated", None, None, undated),
+        ):
+            conn.execute(
+                schema.articles.insert().values(
+                    id=aid, locator=aid, source_kind="jsonl", raw="x", raw_format="text",
+                    text="x", removed_lines=[], stages="ingested,cleaned,assigned",
+                    content_hash=aid, ingested_at=undated, published=published,
+                    published_source=source, story_id=1, placed_at=placed, assigned_at=undated,
+                )
+            )  # fmt: skip
+    old.close()
+    monkeypatch.undo()
+    store = Store(db_url)
+    first, second = store.get_article("dated"), store.get_article("undated")
+    story = store.get_story(1)
+    store.close()
+    assert (first.placed_at, first.published_confidence) == (dated, "high")
+    assert (second.placed_at, second.published_confidence) == (None, None)
+    assert second.placement_note == UNDATED_NOTE
+    assert story.first_seen == story.last_seen == dated
