@@ -115,9 +115,9 @@ class Settings(BaseSettings):
         le=1,
     )
     event_names: float = Field(
-        0.0,
-        description="The same agreement of names for an article to join an event (and "
-        "`story_names` at least when no date backs the content).",
+        0.25,
+        description="The same agreement of names for an article that names many (15 or more) "
+        "to join an event (and `story_names` at least when no date backs the content).",
         ge=0,
         le=1,
     )
@@ -129,7 +129,7 @@ class Settings(BaseSettings):
         le=1,
     )
     event_threshold: float = Field(
-        0.16,
+        0.12,
         description="TF-IDF cosine (after decay) at which an article joins an open event.",
         gt=0,
         le=1,
