@@ -178,9 +178,7 @@ def summary(result: dict[str, Any]) -> tuple[list[str], float, float, int]:
         p50 = statistics.median(values) * 1000
         p99 = values[min(len(values) - 1, int(len(values) * 0.99))] * 1000
         rate = len(values) / result["elapsed"]
-        lines.append(
-            f"| {kind} | {rate:.1f} | {p50:.0f} | {p99:.0f} | {result['errors'][kind]} |"
-        )
+        lines.append(f"| {kind} | {rate:.1f} | {p50:.0f} | {p99:.0f} | {result['errors'][kind]} |")
     all_latencies.sort()
     rate = len(all_latencies) / result["elapsed"]
     p99 = all_latencies[min(len(all_latencies) - 1, int(len(all_latencies) * 0.99))] * 1000
