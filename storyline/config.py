@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storyline.errors import ConfigError
 
@@ -31,6 +33,18 @@ class Settings(BaseSettings):
         40, description="Clean text shorter than this is rejected as 'no article text'.", ge=0
     )
     http_timeout: float = Field(15.0, description="Seconds before an HTTP request gives up.", gt=0)
+    http_total_timeout: float = Field(
+        60.0, description="Seconds one fetch may take in all, however slowly data trickles.", gt=0
+    )
+    http_max_redirects: int = Field(
+        5, description="Redirects one fetch may follow before it fails.", ge=0, le=30
+    )
+    fetch_allow_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Private networks fetches may reach, comma-separated CIDRs such as "
+        "10.20.0.0/16 (an intranet to crawl); unset, loopback, private, link-local and reserved "
+        "addresses are refused for every URL, feed and linked page.",
+    )
     http_user_agent: str = Field(
         "storyline/0.1 (+https://github.com/storyline-news/storyline)",
         description="User-Agent sent when fetching URLs and feeds.",
@@ -201,7 +215,15 @@ class Settings(BaseSettings):
         "while `storyline serve` runs.",
     )
     upload_max_bytes: int = Field(
-        200_000_000, description="Largest total upload one ingest request may send.", ge=1
+        50_000_000,
+        description="Largest request body (all uploads together) one ingest request may send; "
+        "enforced while it arrives.",
+        ge=1,
+    )
+    serve_ingest_folders: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="Server folders the web ingest may read (comma-separated); unset, the web "
+        "ingest takes uploads and http(s) URLs only, and server paths only from the command line.",
     )
     ray_address: str | None = Field(
         None,
@@ -232,6 +254,31 @@ class Settings(BaseSettings):
     abstractive_timeout: float = Field(
         60.0, description="Seconds the abstractive briefing waits for the model.", gt=0
     )
+
+    @field_validator("fetch_allow_networks", "serve_ingest_folders", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _comma_list(value)
+
+    @field_validator("fetch_allow_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for spec in value:
+            try:
+                ipaddress.ip_network(spec, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{spec!r} is not a network such as 10.20.0.0/16") from exc
+        return value
+
+
+def _comma_list(value: Any) -> Any:
+    """A list setting from the environment: comma-separated, or a JSON list."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
 
 
 def get_settings(**overrides: Any) -> Settings:

@@ -12,6 +12,9 @@ import pytest
 from storyline.facade import demo_corpus_path
 
 POSTGRES_URL = os.environ.get("STORYLINE_TEST_POSTGRES_URL")
+# The fixture web servers of the fetch tests listen on 127.0.0.1, which the outbound policy
+# refuses by default; tests of the policy itself pass fetch_allow_networks=[] explicitly.
+os.environ.setdefault("STORYLINE_FETCH_ALLOW_NETWORKS", "127.0.0.0/8")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 

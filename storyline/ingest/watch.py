@@ -24,7 +24,7 @@ import httpx
 from storyline.config import Settings
 from storyline.errors import FeedError, IngestError
 from storyline.ingest.feeds import articles_from_feed
-from storyline.ingest.web import make_client
+from storyline.ingest.web import fetch, make_client
 from storyline.model import Article, IngestFailure
 from storyline.store import Store
 from storyline.store.feeds import FeedState
@@ -77,17 +77,13 @@ def poll(url: str, state: FeedState, client: httpx.Client, settings: Settings) -
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     try:
-        response = client.get(url, headers=headers)
-    except httpx.HTTPError as exc:
-        return Poll(url, "failed", error=f"request failed ({type(exc).__name__}: {exc})")
-    if response.status_code == 304:
+        fetched = fetch(url, client, settings, headers)
+    except IngestError as exc:  # refused, unreachable, HTTP errors, too large: one line
+        return Poll(url, "failed", error=str(exc).removeprefix(f"{url}: "))
+    if fetched.status == 304:
         return Poll(url, "not modified", etag=state.etag, last_modified=state.last_modified)
-    if response.status_code >= 400:
-        return Poll(url, "failed", error=f"the server answered HTTP {response.status_code}")
-    if len(response.content) > settings.max_article_bytes:
-        return Poll(url, "failed", error="the feed is over the max_article_bytes limit")
     try:
-        items = list(articles_from_feed(response.content, url, settings, client))
+        items = list(articles_from_feed(fetched.body, url, settings, client))
     except FeedError as exc:
         return Poll(url, "failed", error=str(exc))
     except IngestError as exc:  # a valid feed with no entries yet
@@ -98,8 +94,8 @@ def poll(url: str, state: FeedState, client: httpx.Client, settings: Settings) -
         url,
         "new",
         items,
-        response.headers.get("etag"),
-        response.headers.get("last-modified"),
+        fetched.etag,
+        fetched.last_modified,
     )
 
 
