@@ -52,8 +52,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        for schema in _schemas:
+    for schema in _schemas:  # one transaction each: all at once exhausts the server's lock table
+        with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     engine.dispose()
 

@@ -10,7 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -40,6 +40,7 @@ from storyline.serve.cache import PageCache
 from storyline.serve.jobs import FeedPoller, JobRunner
 from storyline.serve.pages import add_page_routes, search_rows
 from storyline.serve.params import Limit, Offset, StoryFilter, StoryId
+from storyline.serve.read_only import refuse_writes_when_read_only
 from storyline.serve.schemas import (
     ArticleOut,
     ArticlePage,
@@ -107,6 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Sourced, structured stories from news articles.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_writes_when_read_only)],
         # every route may answer these, in the one error shape
         responses={
             404: {"model": ErrorOut, "description": "The id names nothing stored"},
