@@ -100,17 +100,19 @@ def open_input(path: Path, settings: Settings) -> io.BufferedReader:
     return io.BufferedReader(Inflated(path.open("rb"), str(path), settings), READ_BUFFER)
 
 
-def skip_blank(handle: io.BufferedReader) -> tuple[int, int]:
-    """Skip whitespace at the read position in bulk; return (bytes skipped, newlines among
-    them). A file of nothing but newlines is passed at the speed of memory, not line by line."""
+def skip_blank(handle: io.BufferedReader, budget: int) -> tuple[int, int]:
+    """Skip whitespace at the read position in bulk, about ``budget`` bytes at most; return
+    (bytes skipped, newlines among them). A file of nothing but newlines is passed at the speed
+    of memory, not line by line."""
     skipped = newlines = 0
-    while True:
+    while skipped < budget:
         ahead = handle.peek(SKIP_CHUNK)[:SKIP_CHUNK]
         blank = len(ahead) - len(ahead.lstrip())
         if not blank:
             return skipped, newlines
         newlines += ahead.count(b"\n", 0, blank)
         skipped += len(handle.read(blank))
+    return skipped, newlines
 
 
 def skip_line(handle: io.BufferedReader, budget: int) -> tuple[int, bool]:

@@ -85,9 +85,11 @@ def _read_lines(path: Path, settings: Settings) -> Iterator[Article | IngestFail
     number = 0
     with open_input(path, settings) as handle:
         while not run.over:
-            skipped, newlines = skip_blank(handle)
+            skipped, newlines = skip_blank(handle, run.bytes_left)
             number += newlines
             run.blank(skipped)
+            if run.over:
+                break
             line = handle.readline(limit + 1)  # bounded: an endless line is never held whole
             if not line:
                 return

@@ -82,11 +82,7 @@ def _records(
         position.warc_records += record.format.startswith("warc")
         if archive.err_count:  # the record before this one was longer than it said
             archive.err_count = 0
-            yield IngestFailure(
-                f"{path}#{index - 1}",
-                "record is not followed by the blank lines a WARC needs (a wrong "
-                "Content-Length?); the records after it may be misread",
-            )
+            yield _misplaced(path, index - 1)
         item = _record_item(record, f"{path}#{index}", limit)
         if item is _TRUNCATED:
             yield IngestFailure(
@@ -105,6 +101,16 @@ def _records(
         if run.over:
             yield IngestFailure(str(path), run.reason("HTML records"))
             return
+    if archive.err_count:
+        yield _misplaced(path, position.index)
+
+
+def _misplaced(path: Path, index: int) -> IngestFailure:
+    return IngestFailure(
+        f"{path}#{index}",
+        "record is not followed by the blank lines a WARC needs (a wrong Content-Length?); "
+        "the records after it may be misread",
+    )
 
 
 def _record_item(record: ArcWarcRecord, source: str, limit: int) -> Article | IngestFailure | None:
