@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from storyline.config import Settings
-from storyline.errors import FeedError, IngestError
+from storyline.errors import FeedError, IngestError, StorylineError
 from storyline.ingest.feeds import articles_from_feed
 from storyline.ingest.unexpected import unexpected_reason
 from storyline.ingest.web import make_client
@@ -171,7 +171,14 @@ class Watcher:
                 state = self.store.feed_state(url)
                 result = poll(url, state, client, self.settings)
                 self._host_ready[_host(url)] = self.clock() + self.settings.watch_host_delay
-                yield self._record(state, result)
+                try:
+                    outcome = self._record(state, result)
+                except StorylineError:
+                    raise  # the database failed: every later feed would fail the same way
+                except Exception as exc:  # a bug storing this feed's articles: its failure
+                    error = unexpected_reason(exc, "storing the feed's articles")
+                    outcome = self._record(state, Poll(url, "failed", error=error))
+                yield outcome
 
     def _wait_for_host(self, url: str) -> None:
         ready = self._host_ready.get(_host(url), 0.0)

@@ -241,3 +241,29 @@ def test_an_unexpected_error_in_one_feed_fails_that_feed_and_the_round_goes_on(
         )
         state = sl.store.feed_state(f"{base}/post.xml")
         assert state.failures == 1 and state.last_error == first.error  # backs off as any failure
+
+
+def test_an_unexpected_error_storing_one_feed_fails_that_feed_alone(
+    feeds: tuple[FeedServer, str], tmp_path: Path
+) -> None:
+    from storyline.ingest.watch import Watcher
+
+    _, base = feeds
+    stored: list[str] = []
+
+    def ingest(items: list[Any]) -> tuple[int, int, int]:
+        if "/story/" in items[0].source and not stored:
+            stored.append("refused")
+            raise RuntimeError("assigner bug")
+        stored.extend(i.source for i in items)
+        return len(items), 0, 0
+
+    with _storyline(tmp_path) as sl:
+        watcher = Watcher([f"{base}/post.xml", f"{base}/other.xml"], sl.store, sl.settings, ingest)
+        first, second = watcher.cycle()
+        assert first.status == "failed" and (first.error or "").startswith(
+            "unexpected RuntimeError while storing the feed's articles (assigner bug)"
+        )
+        assert (second.status, second.new) == ("new", 2)
+        assert sl.store.feed_state(f"{base}/post.xml").failures == 1
+        assert sl.store.feed_state(f"{base}/post.xml").etag is None  # polled again in full
