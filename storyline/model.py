@@ -204,6 +204,7 @@ class Event:
     text: str = ""  # the sentence
 
 
+# the optional text fields of an Article (source, raw and text are always set)
 _OPTIONAL_TEXT = (
     "url",
     "title",

@@ -47,6 +47,7 @@ def read_warc(path: Path, settings: Settings) -> Iterator[Article | IngestFailur
             yield from _records(handle, path, settings, position)
     except IngestError as exc:  # a header past its bound, a bomb, corrupt gzip
         yield IngestFailure(f"{path}#{position.index + 1}", str(exc))
+        return
     # warcio raises anything from ArchiveLoadFailed to AttributeError on a malformed archive
     except (ArchiveLoadFailed, ValueError, OSError, EOFError, AttributeError, KeyError) as exc:
         yield IngestFailure(

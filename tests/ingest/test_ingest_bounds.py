@@ -224,6 +224,17 @@ def test_a_zero_filled_warc_is_one_short_failure_at_once(tmp_path):
     assert peak < 32 * MB
 
 
+def test_a_gzip_of_zeros_named_warc_is_one_short_failure(tmp_path):
+    path = tmp_path / "zeros.warc.gz"
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    path.write_bytes(b"".join(packer.compress(bytes(MB)) for _ in range(64)) + packer.flush())
+    items, peak = _peak(lambda: list(read_warc(path, Settings())))
+    (failure,) = items
+    assert "decompression bomb" in failure.reason or "header lines run past" in failure.reason
+    _short(items)
+    assert peak < 64 * MB
+
+
 def test_a_warc_gzip_bomb_stops_as_a_bomb(tmp_path):
     path = tmp_path / "bomb.warc.gz"
     head = _warc_record(b"", length=10**12)[: -len(b"\r\n\r\n")]
