@@ -29,6 +29,28 @@ class Settings(BaseSettings):
         description="Largest single article file or record accepted, in bytes.",
         gt=0,
     )
+    max_decompressed_bytes: int = Field(
+        10_000_000_000,
+        description="Most bytes one compressed input file (a .jsonl.gz, a .warc.gz) may expand "
+        "to; reading stops there, keeping what came before. Above a full Common Crawl WARC file "
+        "(1 GB of gzip holding about 5 GB), so that real archives pass and a bomb does not run "
+        "for ever.",
+        gt=0,
+    )
+    max_compression_ratio: float = Field(
+        100.0,
+        description="A compressed input that expands more than this many times the compressed "
+        "bytes read (judged past its first 16 MiB of output) is stopped as a decompression "
+        "bomb: news text and HTML compress 3 to 15 times, a bomb about 1,000.",
+        ge=1,
+    )
+    max_bad_run: int = Field(
+        100,
+        description="A file (JSONL, WARC, Parquet) is given up, with one failure that says so, "
+        "after this many records in a row that gave no article (or 64 MiB, at least four "
+        "max_article_bytes, without one), rather than read to its end one failure at a time.",
+        ge=1,
+    )
     min_text_chars: int = Field(
         40, description="Clean text shorter than this is rejected as 'no article text'.", ge=0
     )

@@ -22,10 +22,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from storyline.config import Settings
-from storyline.errors import FeedError, IngestError
+from storyline.errors import FeedError, IngestError, StorylineError
 from storyline.ingest.feeds import articles_from_feed
+from storyline.ingest.unexpected import unexpected_reason
 from storyline.ingest.web import fetch, make_client
 from storyline.model import Article, IngestFailure
+from storyline.safe_text import one_line
 from storyline.store import Store
 from storyline.store.feeds import FeedState
 
@@ -70,14 +72,22 @@ class Poll:
 
 
 def poll(url: str, state: FeedState, client: httpx.Client, settings: Settings) -> Poll:
-    """One conditional GET of a feed and, when it changed, its entries."""
+    """One conditional GET of a feed and, when it changed, its entries; any failure, even one
+    nobody foresaw, is this feed's alone: the round goes on with the next feed."""
+    try:
+        return _poll(url, state, client, settings)
+    except Exception as exc:
+        return Poll(url, "failed", error=unexpected_reason(exc, "polling the feed"))
+
+
+def _poll(url: str, state: FeedState, client: httpx.Client, settings: Settings) -> Poll:
     headers = {}
     if state.etag:
         headers["If-None-Match"] = state.etag
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     try:
-        fetched = fetch(url, client, settings, headers)
+        fetched = fetch(url, client, settings, headers)  # streamed to the limit, under the policy
     except IngestError as exc:  # refused, unreachable, HTTP errors, too large: one line
         return Poll(url, "failed", error=str(exc).removeprefix(f"{url}: "))
     if fetched.status == 304:
@@ -90,13 +100,7 @@ def poll(url: str, state: FeedState, client: httpx.Client, settings: Settings) -
         items = []
         if "no entries" not in str(exc):
             return Poll(url, "failed", error=str(exc))
-    return Poll(
-        url,
-        "new",
-        items,
-        fetched.etag,
-        fetched.last_modified,
-    )
+    return Poll(url, "new", items, fetched.etag, fetched.last_modified)
 
 
 @dataclass(slots=True)
@@ -149,7 +153,14 @@ class Watcher:
                 state = self.store.feed_state(url)
                 result = poll(url, state, client, self.settings)
                 self._host_ready[_host(url)] = self.clock() + self.settings.watch_host_delay
-                yield self._record(state, result)
+                try:
+                    outcome = self._record(state, result)
+                except StorylineError:
+                    raise  # the database failed: every later feed would fail the same way
+                except Exception as exc:  # a bug storing this feed's articles: its failure
+                    error = unexpected_reason(exc, "storing the feed's articles")
+                    outcome = self._record(state, Poll(url, "failed", error=error))
+                yield outcome
 
     def _wait_for_host(self, url: str) -> None:
         ready = self._host_ready.get(_host(url), 0.0)
@@ -159,10 +170,11 @@ class Watcher:
 
     def _record(self, state: FeedState, result: Poll) -> Outcome:
         now = datetime.now(UTC)
-        outcome = Outcome(state.url, result.status, error=result.error)
+        error = one_line(result.error) if result.error else None  # one log line, whatever
+        outcome = Outcome(state.url, result.status, error=error)
         if result.status == "failed":
             state.failures += 1
-            state.last_error = result.error
+            state.last_error = error
             wait = min(
                 self.settings.watch_interval * 2**state.failures, self.settings.watch_max_backoff
             )
