@@ -242,6 +242,13 @@ class Settings(BaseSettings):
         "enforced while it arrives.",
         ge=1,
     )
+    serve_threads: int = Field(
+        4,
+        description="Threads the web server builds answers on (answers from its cache need "
+        "none); fewer leave more of the machine to ingest jobs.",
+        ge=1,
+        le=64,
+    )
     serve_ingest_folders: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
         description="Server folders the web ingest may read (comma-separated); unset, the web "

@@ -10,6 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -92,6 +93,10 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         remove_stale_uploads()  # left by a server killed mid-job
+        # Reads answered from the cache never take a thread; those built take one of a few, so
+        # that a burst of misses (their SQLite calls run outside the interpreter's lock, on
+        # every core) leaves a core to the ingest job's worker process.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.serve_threads
         app.state.store = Store(settings.db_url, settings.db_lock_timeout)
         app.state.changes = ChangeWatch(app.state.store.engine)
         app.state.jobs = JobRunner(settings)
