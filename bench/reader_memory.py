@@ -1,12 +1,13 @@
 """Reader memory: peak RSS and wall time of the input readers on hostile files.
 
 Builds each input in a temporary folder (a gzip holding one 1 GB line, a sparse 1 GB JSONL, two
-WARC gzip bombs, a zero-filled WARC, a 100,000-deep JSON line, a Parquet text bomb, a gzip of
-one valid record repeated to 1 GB), reads it with ``storyline.ingest.files.read_path`` in a
-child process, and reports the child's peak RSS (``ru_maxrss`` from ``wait4``), its wall time,
-what it yielded and its longest failure line. A child is killed past ``--cap-mib`` of RSS or
-``--timeout`` seconds, so that older code (``--code PATH``, another checkout) can be measured
-without taking the machine down. The goal is under 500 MB for any single input file.
+WARC gzip bombs, a zero-filled WARC, a 100,000-deep JSON line, a deep and a crowded RSS feed of
+10 MB, a Parquet text bomb, a gzip of one valid record repeated to 1 GB), reads it with
+``storyline.ingest.files.read_path`` in a child process, and reports the child's peak RSS
+(``ru_maxrss`` from ``wait4``), its time, what it yielded and its longest failure line. A child
+is killed past ``--cap-mib`` of RSS or ``--timeout`` seconds, so that older code (``--before``,
+another checkout) can be measured alongside without taking the machine down. The goal is under
+500 MB for any single input file.
 
     python bench/reader_memory.py [--size-mib 1024] [--before OLD_CHECKOUT] [--no-record]
 """
@@ -29,6 +30,7 @@ from bench._report import record
 
 ROOT = Path(__file__).resolve().parents[1]
 MIB = 1024 * 1024
+FEED_BYTES = 9_900_000  # a feed file just under the 10 MB article limit
 GOOD = {
     "url": "https://harbortimes.example/news/dock-strike",
     "title": "Dock strike ends in Velmora",
@@ -43,7 +45,8 @@ STOPS = (
     "record bomb at the article limit, then at the ratio; the zero-filled .warc at the 1 MiB "
     "bound on header lines; the deep line at 100 levels, before parsing; the repeated record "
     "at the ratio after 16 MiB (the records before it are read); the Parquet row group from "
-    "its metadata, before decoding."
+    "its metadata, before decoding; the two feeds before feedparser reads them (10,000 "
+    "entries, 200 levels at most)."
 )
 
 # The child: read one file through the real reader, write what came out as JSON.
@@ -129,6 +132,14 @@ def build(folder: Path, size: int) -> list[tuple[str, Path]]:
     path = folder / "repeated.jsonl.gz"
     _gzip_stream(path, repeated_record)
     cases.append((f"one valid record repeated to {size // MIB:,} MiB, .jsonl.gz", path))
+    path = folder / "deep.rss"
+    head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>'
+    path.write_bytes(head + b"<b>" * ((FEED_BYTES - len(head)) // 3))
+    cases.append((f"RSS of {FEED_BYTES / 1e6:.1f} MB nesting `<b>` tags", path))
+    path = folder / "entries.rss"
+    items = b"<item><title>a</title></item>" * (FEED_BYTES // 29 - 4)
+    path.write_bytes(head[: -len(b"<item><title>")] + items + b"</channel></rss>")
+    cases.append((f"RSS of {FEED_BYTES / 1e6:.1f} MB: {len(items) // 29:,} empty entries", path))
     path = folder / "bomb.parquet"
     _parquet_bomb(path, min(size, 256 * MIB))
     cases.append((f"Parquet row of {min(size, 256 * MIB) // MIB} MiB of text (zstd)", path))

@@ -13,6 +13,7 @@ import feedparser
 
 from storyline.config import Settings
 from storyline.errors import EmptyInputError, FeedError, IngestError
+from storyline.ingest.feed_bounds import bounded_feed
 from storyline.ingest.unexpected import unexpected
 from storyline.model import Article, IngestFailure, SourceKind
 from storyline.safe_text import quote, valid_or_none
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
     import httpx
 
 _TAG = re.compile(r"<[^>]+>")
-# A numeric character reference; digits are capped so that int() never parses a huge number.
-_CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});?")
 
 
 def looks_like_feed(head: str) -> bool:
@@ -31,26 +30,6 @@ def looks_like_feed(head: str) -> bool:
     if head.startswith(("<rss", "<feed", "<rdf:rdf")):
         return True
     return head.startswith("<?xml") and any(tag in head for tag in ("<rss", "<feed", "<rdf:rdf"))
-
-
-def _valid_char_refs(data: bytes) -> bytes:
-    """``data`` with numeric character references to no character (a surrogate such as
-    ``&#xD800;``, zero, or past U+10FFFF) made ``&#xFFFD;``: feedparser raises on them, which
-    would fail the whole feed for one bad reference."""
-    if b"&#" not in data:
-        return data
-    return _CHAR_REF.sub(_char_ref, data)
-
-
-def _char_ref(match: re.Match[bytes]) -> bytes:
-    digits = match.group(1)
-    try:
-        code = int(digits[1:], 16) if digits[:1] in (b"x", b"X") else int(digits)
-    except ValueError:
-        return match.group()
-    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
-        return b"&#xFFFD;"
-    return match.group()
 
 
 def _entry_date(entry: Any) -> datetime | None:
@@ -75,9 +54,10 @@ def articles_from_feed(
     """Yield an Article per feed entry; raise FeedError when the data is not a feed at all."""
     # the feed's own address resolves relative entry links ("/world/story.html")
     base = source if source.lower().startswith(("http://", "https://")) else ""
+    data = bounded_feed(data, source)
     try:
         parsed = feedparser.parse(
-            _valid_char_refs(data), response_headers={"content-location": base} if base else None
+            data, response_headers={"content-location": base} if base else None
         )
     except Exception as exc:  # feedparser raises anything on hostile input; fail this feed only
         raise FeedError(

@@ -20,6 +20,7 @@ from storyline.config import Settings
 from storyline.errors import FeedError
 from storyline.ingest import feeds as feeds_module
 from storyline.ingest import files as files_module
+from storyline.ingest.feed_bounds import MAX_FEED_DEPTH, MAX_FEED_ENTRIES
 from storyline.ingest.feeds import articles_from_feed
 from storyline.ingest.files import read_path
 from storyline.ingest.jsonl import MAX_JSON_DEPTH, read_jsonl
@@ -334,6 +335,34 @@ def test_one_odd_entry_fails_alone(monkeypatch):
     assert isinstance(odd, IngestFailure) and odd.source == "velmora.rss#entry1"
     assert "unexpected RuntimeError while reading a feed entry (odd date)" in odd.reason
     assert isinstance(good, Article)
+
+
+def test_a_feed_nested_deeper_than_feedparser_can_hold_is_refused_at_once(tmp_path):
+    path = tmp_path / "deep.rss"
+    path.write_bytes(_rss("<b>" * 300_000, TEXT))
+    items, peak = _peak(lambda: list(read_path(path, Settings())))
+    (failure,) = items
+    assert f"nests elements deeper than {MAX_FEED_DEPTH} levels" in failure.reason
+    assert peak < 16 * MB
+
+
+def test_a_feed_of_too_many_entries_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "many.rss"
+    path.write_bytes(
+        _rss("t", TEXT).replace(
+            b"</channel>", b"<item><title>a</title></item>" * 20_000 + b"</channel>"
+        )
+    )
+    (failure,) = read_path(path, Settings())
+    assert f"over the {MAX_FEED_ENTRIES:,} storyline reads from one feed" in failure.reason
+
+
+def test_sloppy_html_in_a_feed_is_not_taken_for_deep_nesting():
+    sloppy = "".join(f"<p>{TEXT}<br>" for _ in range(300))  # open <p>s, bare <br>s: not XML
+    cdata = "<![CDATA[" + "<div>" * 300 + "]]>"
+    first, second = articles_from_feed(_rss("Sloppy", sloppy + cdata), "s.rss", Settings(), None)
+    assert isinstance(first, Article) and TEXT in first.raw
+    assert isinstance(second, Article)
 
 
 # --- Parquet -----------------------------------------------------------------------------------
