@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from storyline import Storyline, get_settings
 from storyline.serve.api import create_app
-from storyline.store.changes import ChangeWatch
+from storyline.store.changes import STORIES_RECHECK, ChangeWatch
 from storyline.store.store import Store
 
 LAMPS = (
@@ -57,6 +57,7 @@ def test_a_commit_by_another_process_ends_every_cached_answer(tmp_path: Path) ->
         _ingest(url, tmp_path, "ferry.txt", FERRY)  # another connection, as another process
         after = client.get("/api/v1/articles")
         assert after.headers["x-cache"] == "miss" and after.json()["total"] == 2
+        time.sleep(STORIES_RECHECK + 0.1)  # story pages may lag a commit by this much
         assert "Ferry to Lind Quay" in client.get("/").text
         assert "x-cache" not in client.get("/api/v1/health").headers  # never cached
 
@@ -71,12 +72,12 @@ def test_story_pages_stay_cached_until_a_placement(tmp_path: Path) -> None:
         (tmp_path / "ferry.txt").write_text(FERRY)
         with Storyline(url) as sl:  # stored, not yet placed: no story changed
             assert len(sl.ingest([str(tmp_path / "ferry.txt")], assign=False).ingested) == 1
-        time.sleep(0.3)
+        time.sleep(STORIES_RECHECK + 0.1)
         assert client.get(page).headers["x-cache"] == "hit"
         assert client.get("/api/v1/articles").json()["total"] == 2  # articles: not kept
         with Storyline(url) as sl:
             sl.assign()
-        time.sleep(0.3)
+        time.sleep(STORIES_RECHECK + 0.1)
         assert client.get(page).headers["x-cache"] == "miss"
         assert len(client.get("/api/v1/stories").json()["items"]) == 2
 
