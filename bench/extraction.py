@@ -2,12 +2,13 @@
 
 Scores as the benchmark defines them: predicted and true article bodies as sets of 4-token
 shingles; precision, recall and F1 per page, averaged; "accuracy" = share of pages with F1 ≥ 0.9.
-Compares storyline's HTML path (trafilatura + boilerplate filter) with plain trafilatura.
+Compares storyline's clean stage and its extraction step with plain trafilatura.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 import sys
@@ -21,9 +22,11 @@ from rich.progress import track
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._report import SHARED, record
+from storyline.clean.article import clean_article
 from storyline.clean.html import extract_html
-from storyline.clean.text import clean_text
+from storyline.config import Settings
 from storyline.errors import ExtractionError
+from storyline.model import Article, SourceKind
 
 DATA = SHARED / "bench" / "extraction"
 
@@ -47,28 +50,60 @@ def prf(predicted: str, truth: str) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
+SETTINGS = Settings()
+
+
 def storyline_text(html: str, url: str) -> str:
+    """The clean text storyline stores for the page: the whole clean stage, as ingest runs it."""
+    article = Article(source=url, source_kind=SourceKind.HTML, raw=html, raw_format="html", url=url)
     try:
-        page = extract_html(html, url, url)
+        return clean_article(article, SETTINGS).text
     except ExtractionError:
         return ""
-    return clean_text(page.text, page.title).text
+
+
+def extraction_text(html: str, url: str) -> str:
+    """The extraction step alone (page metadata included), before the line cleaner."""
+    try:
+        return extract_html(html, url, url).text
+    except ExtractionError:
+        return ""
 
 
 def trafilatura_text(html: str, url: str) -> str:
     return trafilatura.extract(html, url=url) or ""
 
 
-def evaluate(name: str, extractor: Callable[[str, str], str], pages: list) -> str:
-    scores = []
-    start = time.perf_counter()
-    for html, url, truth in track(pages, description=name, console=Console(stderr=True)):
-        scores.append(prf(extractor(html, url), truth))
-    elapsed = time.perf_counter() - start
+def trafilatura_precision(html: str, url: str) -> str:
+    return trafilatura.extract(html, url=url, favor_precision=True) or ""
+
+
+def is_test(page_id: str) -> bool:
+    """The test half of the pages: half by a hash of the page id (the other half is dev)."""
+    return int(hashlib.sha256(page_id.encode()).hexdigest(), 16) % 2 == 1
+
+
+def _row(name: str, scores: list[tuple[float, float, float]], rate: str) -> str:
     n = len(scores)
     p, r, f = (sum(s[i] for s in scores) / n for i in range(3))
     accuracy = sum(s[2] >= 0.9 for s in scores) / n
-    return f"| {name} | {p:.3f} | {r:.3f} | {f:.3f} | {accuracy:.3f} | {n / elapsed:.1f} |"
+    return f"| {name} | {n} | {p:.3f} | {r:.3f} | {f:.3f} | {accuracy:.3f} | {rate} |"
+
+
+def evaluate(name: str, extractor: Callable[[str, str], str], pages: list) -> list[str]:
+    """Table rows for ``extractor``: all pages with their speed, then the dev and test halves."""
+    scores = []
+    start = time.perf_counter()
+    for _, html, url, truth in track(pages, description=name, console=Console(stderr=True)):
+        scores.append(prf(extractor(html, url), truth))
+    elapsed = time.perf_counter() - start
+    halves = [[s for s, page in zip(scores, pages, strict=True) if is_test(page[0]) == test]
+              for test in (False, True)]  # fmt: skip
+    return [
+        _row(f"{name}: all pages", scores, f"{len(pages) / elapsed:.1f}"),
+        _row(f"{name}: dev half", halves[0], ""),
+        _row(f"{name}: test half", halves[1], ""),
+    ]
 
 
 def main() -> int:
@@ -80,17 +115,29 @@ def main() -> int:
     pages = []
     for page_id, item in truth.items():
         raw = gzip.decompress((DATA / "html" / f"{page_id}.html.gz").read_bytes())
-        pages.append((raw.decode("utf-8", errors="replace"), item["url"], item["articleBody"]))
+        pages.append(
+            (page_id, raw.decode("utf-8", errors="replace"), item["url"], item["articleBody"])
+        )
+    storyline_text(*pages[0][1:3])  # load what the first call loads (language model, rules)
     rows = [
-        evaluate("storyline (trafilatura + line filter)", storyline_text, pages),
-        evaluate("trafilatura.extract, defaults", trafilatura_text, pages),
+        *evaluate("storyline, whole clean stage", storyline_text, pages),
+        *evaluate("storyline, extraction step", extraction_text, pages),
+        *evaluate("trafilatura.extract, defaults", trafilatura_text, pages),
+        *evaluate("trafilatura.extract, favor_precision", trafilatura_precision, pages),
     ]
     body = (
-        f"{len(pages)} pages. Goal from the benchmark README: F1 ≥ 0.965 at ≥ 50 pages/s.\n\n"
-        "| extractor | precision | recall | F1 | accuracy (F1 ≥ 0.9) | pages/s |\n"
-        "|---|---|---|---|---|---|\n" + "\n".join(rows)
+        f"{len(pages)} pages. Goal (issue 21): F1 ≥ 0.965 and at least trafilatura's pages/s in "
+        "the same run. *Whole clean stage*: what storyline stores (extraction, page metadata, "
+        "line cleaner, date evidence, language, ids); *extraction step*: `clean.html."
+        "extract_html` alone (with page metadata, which trafilatura's row does not read). "
+        "The block rules were chosen by reading mistakes on all pages (they had no split "
+        "then), so no half is blind yet; dev and test halves (by a hash of the page id) are "
+        "printed so that later tuning reads the dev half only.\n\n"
+        "| extractor | pages | precision | recall | F1 | accuracy (F1 ≥ 0.9) | pages/s |\n"
+        "|---|---|---|---|---|---|---|\n" + "\n".join(rows)
     )
     record("extraction.py", "HTML extraction quality", body)
+    print(body)
     return 0
 
 

@@ -214,6 +214,8 @@ _OPTIONAL_TEXT = (
     "language",
     "encoding",
     "encoding_note",
+    "image_url",
+    "image_caption",
     "canonical_url",
     "placement_note",
     "analysis_note",
@@ -240,6 +242,9 @@ class Article:
     language_score: float | None = None
     encoding: str | None = None
     encoding_note: str | None = None
+    authors: list[str] = field(default_factory=list)  # as the page or record names them
+    image_url: str | None = None  # the lead image the page names
+    image_caption: str | None = None  # that image's caption, when the page shows one
     fetched_at: datetime | None = None
     ingested_at: datetime | None = None
     removed_lines: list[RemovedLine] = field(default_factory=list)

@@ -14,11 +14,23 @@ from storyline.clean.titles import strip_site_name
 from storyline.config import Settings
 from storyline.errors import ExtractionError
 from storyline.ingest.dates import parse_source_date
-from storyline.model import Article, Stage
+from storyline.model import Article, RemovedLine, Stage
 
 # A dateline sits in the head of an article: after this many raw lines a date is article content.
 _HEAD_LINES = 15
+_BYLINE = re.compile(r"^\s*by\s+", re.I)
+_AND = re.compile(r"\s+(?:and|&)\s+|\s*\|\s*", re.I)
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
+
+
+def byline_names(removed: list[RemovedLine], head_lines: int) -> list[str]:
+    """The names of a byline line cleaning took from the head of the text ("By Anna Field and
+    Tomas Brell, Harbor Times"): kept as the article's authors, not lost with the line."""
+    for line in removed:
+        if line.reason == "byline" and 0 <= line.position < head_lines:
+            names = _BYLINE.sub("", line.line).split(",")[0]
+            return [name.strip() for name in _AND.split(names) if name.strip()][:10]
+    return []
 
 
 def article_id(article: Article) -> str:
@@ -32,6 +44,7 @@ def article_id(article: Article) -> str:
 def clean_article(article: Article, settings: Settings) -> Article:
     """Clean ``article`` in place and return it; ExtractionError when no article text remains."""
     body, title, sitename = article.raw, article.title, None
+    left_out: list[RemovedLine] = []  # blocks of the page left out before its text lines
     if article.raw_format == "html":
         page = extract_html(article.raw, article.url, article.source)
         # the page's own canonical link names the article across mobile/AMP/tracking variants;
@@ -47,16 +60,19 @@ def clean_article(article: Article, settings: Settings) -> Article:
             article.published_source = "html-meta" if article.published else None
         article.outlet = article.outlet or (None if article.url else page.sitename)
         sitename = page.sitename
+        article.authors = article.authors or page.authors
+        article.image_url = article.image_url or page.image
+        article.image_caption = article.image_caption or page.image_caption
+        left_out = [RemovedLine(block, reason, -1) for block, reason in page.removed]
     body = body.replace("\x00", "")  # NUL is never text, and PostgreSQL refuses it
     article.raw = article.raw.replace("\x00", "")
     if title:
         title = strip_site_name(title.replace("\x00", ""), article.url, sitename)
     cleaned = clean_text(body, title)
-    article.title, article.text, article.removed_lines = (
-        cleaned.title,
-        cleaned.text,
-        cleaned.removed,
-    )
+    article.title, article.text = cleaned.title, cleaned.text
+    article.removed_lines = left_out + cleaned.removed
+    if not article.authors:
+        article.authors = byline_names(cleaned.removed, _HEAD_LINES)
     if len(article.text) < settings.min_text_chars:
         raise ExtractionError(
             f"{article.source}: no article text (only {len(article.text)} characters remain after "

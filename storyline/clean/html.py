@@ -1,55 +1,204 @@
-"""Clean stage: extract article text and metadata from HTML with trafilatura."""
+"""Clean stage: the article's text and metadata from an HTML page.
+
+The page is parsed once. Its head is read for metadata (`page_meta`); trafilatura finds the
+article's blocks (paragraphs, headings, lists, tables, quotes) in fast mode, and the blocks are
+then judged by what the structure shows and plain text cannot: a list whose text is mostly links
+(related stories), a short linked line, headings after the article's last paragraph (newsletter
+boxes, widget titles), the standfirst under the headline. Each block dropped is kept with its
+reason. When fast mode finds almost nothing (a page whose article is not the largest block),
+trafilatura's slower comparison with its fallback extractors is asked, favouring precision, and
+the longer answer is kept.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import re
+from dataclasses import dataclass, field
+from posixpath import basename
+from urllib.parse import urlsplit
 
 import trafilatura
+from lxml.etree import ParserError
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
 
+from storyline.clean.page_meta import read_page_meta
 from storyline.errors import ExtractionError
+
+# trafilatura and htmldate log a page they cannot read; the caller's one-line error says it.
+for _name in ("trafilatura", "htmldate"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+_WORD = re.compile(r"\w+")
+_NO_TEXT = (
+    "{source}: no article text found in the HTML (a front page, a login wall or an empty "
+    "template?); pass the article's own page"
+)
+# A result with fewer words than this asks trafilatura's fallback extractors too.
+SHORT_RESULT_WORDS = 60
+# A list this much linked (share of its characters inside links) is a list of other stories.
+LINK_LIST_SHARE = 0.6
+# A paragraph or heading this much linked and shorter than LINKED_LINE_WORDS is navigation.
+LINKED_LINE_SHARE = 0.8
+LINKED_LINE_WORDS = 30
+# A paragraph of at least this many words is article prose (the last one ends the article).
+PROSE_WORDS = 12
 
 
 @dataclass(slots=True)
 class HtmlExtract:
-    """What trafilatura found in one page."""
+    """What was found in one page: the text, what the page says about itself, and the blocks
+    left out with the reason for each."""
 
     text: str
     title: str | None
-    date: str | None  # ISO date as trafilatura/htmldate reports it
+    date: str | None  # ISO date as htmldate reports it
     sitename: str | None
     url: str | None
     language: str | None
+    authors: list[str] = field(default_factory=list)
+    image: str | None = None  # the lead image's address
+    image_caption: str | None = None
+    description: str | None = None
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (block text, reason)
+
+
+@dataclass(slots=True)
+class _Block:
+    tag: str
+    text: str
+    words: int
+    linked: float  # share of the characters inside links
+
+
+def _text(element: HtmlElement) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _render(element: HtmlElement) -> str:
+    """A block as text lines: list items as "- item", table rows as cells joined by " | "."""
+    if element.tag == "list":
+        items = (_text(item) for item in element.iter("item"))
+        return "\n".join(f"- {item}" for item in items if item)
+    if element.tag == "table":
+        rows = ([_text(cell) for cell in row] for row in element.iter("row"))
+        return "\n".join(" | ".join(c for c in cells if c) for cells in rows if any(cells))
+    return _text(element)
+
+
+def _blocks(body: HtmlElement) -> list[_Block]:
+    blocks = []
+    for element in body:
+        text = _render(element)
+        if not text.strip():
+            continue
+        linked = sum(len(_text(ref)) for ref in element.iter("ref"))
+        plain = _text(element)
+        blocks.append(_Block(element.tag, text, len(_WORD.findall(plain)), linked / len(plain)))
+    return blocks
+
+
+def _judge(blocks: list[_Block], title: str | None) -> tuple[list[str], list[tuple[str, str]]]:
+    """The blocks kept as text, and those left out with their reasons."""
+    title_key = " ".join(_WORD.findall(title.casefold())) if title else None
+    prose = [i for i, block in enumerate(blocks) if block.tag == "p" and block.words >= PROSE_WORDS]
+    last_prose = prose[-1] if prose else len(blocks)
+    first_prose = prose[0] if prose else len(blocks)
+    kept: list[str] = []
+    removed: list[tuple[str, str]] = []
+    for index, block in enumerate(blocks):
+        reason = None
+        if block.tag == "list" and block.linked >= LINK_LIST_SHARE:
+            reason = "link_list"
+        elif block.tag in ("p", "head") and block.linked >= LINKED_LINE_SHARE:
+            reason = "linked_line" if block.words < LINKED_LINE_WORDS else None
+        if reason is None and block.tag == "head" and index > last_prose:
+            reason = "heading_after_article"
+        if reason is None and block.tag == "head" and index < first_prose and index > 0:
+            before = " ".join(_WORD.findall(blocks[index - 1].text.casefold()))
+            if title_key and before == title_key:
+                reason = "standfirst"
+        if reason is None:
+            kept.append(block.text)
+        else:
+            removed.append((block.text, reason))
+    return kept, removed
+
+
+def _extract(tree: HtmlElement, fast: bool) -> trafilatura.settings.Document | None:
+    return trafilatura.bare_extraction(  # type: ignore[return-value]
+        tree,
+        fast=fast,
+        favor_precision=not fast,
+        include_comments=False,
+        include_tables=True,
+        include_links=True,  # kept in the blocks to measure how linked each one is
+        with_metadata=False,
+    )
+
+
+def _lead_caption(tree: HtmlElement, image: str | None) -> str | None:
+    """The caption of the figure that shows the page's lead image, when one does."""
+    if not image:
+        return None
+    name = basename(urlsplit(image).path)
+    if len(name) < 5:
+        return None
+    for figure in tree.iterfind(".//figure"):
+        sources = (
+            img.get(attribute) or ""
+            for img in figure.iter("img", "source")
+            for attribute in ("src", "data-src", "srcset")
+        )
+        if any(name in source for source in sources):
+            caption = figure.find(".//figcaption")
+            text = _text(caption) if caption is not None else ""
+            return text[:500] or None
+    return None
+
+
+def _parse(html: str, source: str) -> HtmlElement:
+    try:
+        tree = load_html(html)
+    except (ValueError, TypeError, ParserError) as exc:
+        raise ExtractionError(f"{source}: the HTML could not be parsed ({exc})") from exc
+    if tree is None:
+        raise ExtractionError(_NO_TEXT.format(source=source))
+    return tree
 
 
 def extract_html(html: str, url: str | None, source: str) -> HtmlExtract:
     """Extract the main text and metadata of an HTML page; ExtractionError when there is none."""
+    tree = _parse(html, source)
+    meta = read_page_meta(tree, url)
+    caption = _lead_caption(tree, meta.image)
+    kept: list[str] = []
+    removed: list[tuple[str, str]] = []
     try:
-        doc = trafilatura.bare_extraction(
-            html,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            date_extraction_params={
-                "extensive_search": False,  # body dates are events, not publication
-                "original_date": True,
-                "max_date": "2099-12-31",  # htmldate drops future dates; clock skew is judged later
-                "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-            },
-        )
-    except (ValueError, TypeError, AttributeError) as exc:  # lxml failures on broken markup
+        doc = _extract(tree, fast=True)
+        if doc is not None and doc.body is not None:
+            kept, removed = _judge(_blocks(doc.body), meta.title)
+        if sum(len(_WORD.findall(block)) for block in kept) < SHORT_RESULT_WORDS:
+            slow = _extract(_parse(html, source), fast=False)
+            if slow is not None and slow.body is not None:
+                more, more_removed = _judge(_blocks(slow.body), meta.title)
+                if sum(map(len, more)) > sum(map(len, kept)):
+                    kept, removed = more, more_removed
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise ExtractionError(f"{source}: the HTML could not be parsed ({exc})") from exc
-    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    text = "\n".join(kept).strip()
     if not text:
-        raise ExtractionError(
-            f"{source}: no article text found in the HTML (a front page, a login wall or an "
-            "empty template?); pass the article's own page"
-        )
+        raise ExtractionError(_NO_TEXT.format(source=source))
     return HtmlExtract(
         text=text,
-        title=getattr(doc, "title", None) or None,
-        date=getattr(doc, "date", None) or None,
-        sitename=getattr(doc, "sitename", None) or None,
-        url=getattr(doc, "url", None) or None,
-        language=getattr(doc, "language", None) or None,
+        title=meta.title,
+        date=meta.date,
+        sitename=meta.sitename,
+        url=meta.url,
+        language=meta.language,
+        authors=meta.authors,
+        image=meta.image,
+        image_caption=caption,
+        description=meta.description,
+        removed=removed,
     )

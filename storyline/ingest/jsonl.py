@@ -1,4 +1,5 @@
-"""Ingest stage: read JSONL files, one article per line (url, title, text or html, published)."""
+"""Ingest stage: read JSONL files, one article per line (url, title, text or html, published,
+and optionally outlet, language and author or authors)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def record_to_article(
     outlet = record.get("outlet") or record.get("source")
     url = record.get("url")
     language = record.get("language")
+    authors = record.get("authors") or record.get("author")
+    if isinstance(authors, str):
+        authors = [authors]
     return Article(
         source=source,
         source_kind=kind,
@@ -61,6 +65,9 @@ def record_to_article(
         published_source=_with_note("record", precision_note(published_raw)) if published else None,
         published_note=note,
         language=language if isinstance(language, str) and language else None,
+        authors=[a.strip()[:120] for a in authors if isinstance(a, str) and a.strip()][:20]
+        if isinstance(authors, list)
+        else [],
     )
 
 

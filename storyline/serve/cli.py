@@ -224,6 +224,7 @@ def show(
     for label, value in (
         ("id", article.id),
         ("outlet", article.outlet or "unknown"),
+        ("authors", ", ".join(article.authors) or "-"),
         ("url", article.url or "-"),
         ("published", published),
         ("date source", source),

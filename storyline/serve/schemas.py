@@ -85,6 +85,11 @@ class ArticleOut(BaseModel):
     language_score: float | None
     encoding: str | None
     encoding_note: str | None
+    authors: list[str] = Field(
+        default_factory=list, description="the authors the page or record names (its byline)"
+    )
+    image_url: str | None = Field(None, description="the lead image the page names")
+    image_caption: str | None = Field(None, description="the lead image's caption")
     fetched_at: str | None
     ingested_at: str | None
     stages: list[str]

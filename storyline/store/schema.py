@@ -130,6 +130,9 @@ articles = Table(
     Column("language_score", Float),
     Column("encoding", String(40)),
     Column("encoding_note", Text),
+    Column("authors", JSON),  # names, as the page or record gives them
+    Column("image_url", Text),
+    Column("image_caption", Text),
     Column("fetched_at", UTCDateTime),
     Column("ingested_at", UTCDateTime, nullable=False),
     Column("removed_lines", JSON, nullable=False),
@@ -477,6 +480,17 @@ def _undated(conn: Connection) -> None:
         )
 
 
+def _page_fields(conn: Connection) -> None:
+    """What cleaning keeps beside the text (issue 21): the authors the page or record names,
+    the lead image and its caption. Articles stored before have none recorded."""
+    present = {column["name"] for column in inspect(conn).get_columns("articles")}
+    kinds = {"authors": "JSON" if conn.dialect.name == "postgresql" else "TEXT",
+             "image_url": "TEXT", "image_caption": "TEXT"}  # fmt: skip
+    for name, kind in kinds.items():
+        if name not in present:
+            conn.execute(text(f"ALTER TABLE articles ADD COLUMN {name} {kind}"))
+
+
 # The text PostgreSQL indexes and searches ('simple': no stemming, any language).
 SEARCH_VECTOR = "to_tsvector('simple', coalesce(title, '') || ' ' || text)"
 
@@ -494,6 +508,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("articles: story and event members indexed with their placement times", _covering),
     ("articles: story members indexed with their ids, outlets and events", _listing_covered),
     ("articles: date confidence; undated articles placed by content alone", _undated),
+    ("articles: authors, lead image and its caption", _page_fields),
 ]
 
 

@@ -151,3 +151,12 @@ def test_truncated_gzip_jsonl_is_a_failure_not_a_crash(tmp_path):
     assert any(isinstance(i, Article) and i.source.endswith("a-cut.jsonl.gz:1") for i in items)
     assert any(isinstance(i, IngestFailure) and "a-cut.jsonl.gz" in i.source for i in items)
     assert any(isinstance(i, Article) and i.source.endswith("b-after.txt") for i in items)
+
+
+def test_a_record_names_its_authors_as_a_string_or_a_list() -> None:
+    from storyline.ingest.jsonl import record_to_article
+
+    one = record_to_article({"text": "Quay reopens.", "author": " Anna Field "}, "a.jsonl:1")
+    two = record_to_article({"text": "Quay reopens.", "authors": ["Anna Field", 7, ""]}, "a:2")
+    none = record_to_article({"text": "Quay reopens.", "authors": {"x": 1}}, "a.jsonl:3")
+    assert one.authors == ["Anna Field"] and two.authors == ["Anna Field"] and none.authors == []

@@ -67,6 +67,9 @@ def test_article_round_trip_keeps_every_field(db_url):
     store = Store(db_url)
     article = make_article()
     article.removed_lines.append(RemovedLine("Follow us on Twitter", "promotion", 7))
+    article.authors = ["Anna Field", "Tomas Brell"]
+    article.image_url = "https://img.harbortimes.example/wall.jpg"
+    article.image_caption = "The broken wall at low tide."
     article_id, _ = store.add_article(article)
     loaded = store.get_article(article_id)
     assert loaded.text == article.text
@@ -79,6 +82,9 @@ def test_article_round_trip_keeps_every_field(db_url):
     assert loaded.removed_lines[-1].reason == "promotion"
     assert Stage.CLEANED in loaded.stages
     assert loaded.language == "en"
+    assert loaded.authors == ["Anna Field", "Tomas Brell"]
+    assert loaded.image_url == "https://img.harbortimes.example/wall.jpg"
+    assert loaded.image_caption == "The broken wall at low tide."
 
 
 def test_unknown_ids_raise_not_found_with_a_hint(db_url):
