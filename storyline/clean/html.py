@@ -41,6 +41,7 @@ LINK_LIST_SHARE = 0.6
 # A paragraph or heading this much linked and shorter than LINKED_LINE_WORDS is navigation.
 LINKED_LINE_SHARE = 0.8
 LINKED_LINE_WORDS = 30
+LINKED_RUN_SHARE = 0.9  # ... and at any length when nearly all of it is links (a menu)
 # A paragraph of at least this many words is article prose (the last one ends the article).
 PROSE_WORDS = 12
 
@@ -72,7 +73,9 @@ class _Block:
 
 
 def _text(element: HtmlElement) -> str:
-    return " ".join("".join(element.itertext()).split())
+    """The element's text, spaces collapsed, one line per line break it holds."""
+    lines = "".join(element.itertext()).split("\n")
+    return "\n".join(joined for line in lines if (joined := " ".join(line.split())))
 
 
 def _render(element: HtmlElement) -> str:
@@ -87,6 +90,8 @@ def _render(element: HtmlElement) -> str:
 
 
 def _blocks(body: HtmlElement) -> list[_Block]:
+    for line_break in body.iter("lb"):
+        line_break.tail = "\n" + (line_break.tail or "")
     blocks = []
     for element in body:
         text = _render(element)
@@ -111,7 +116,8 @@ def _judge(blocks: list[_Block], title: str | None) -> tuple[list[str], list[tup
         if block.tag == "list" and block.linked >= LINK_LIST_SHARE:
             reason = "link_list"
         elif block.tag in ("p", "head") and block.linked >= LINKED_LINE_SHARE:
-            reason = "linked_line" if block.words < LINKED_LINE_WORDS else None
+            short = block.words < LINKED_LINE_WORDS or block.linked >= LINKED_RUN_SHARE
+            reason = "linked_line" if short else None
         if reason is None and block.tag == "head" and index > last_prose:
             reason = "heading_after_article"
         if reason is None and block.tag == "head" and index < first_prose and index > 0:
