@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from posixpath import basename
 from urllib.parse import urlsplit
 
 import trafilatura
 from lxml.etree import ParserError
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fromstring
 from trafilatura.utils import load_html
 
 from storyline.clean.page_meta import read_page_meta
@@ -44,6 +45,8 @@ LINKED_LINE_WORDS = 30
 LINKED_RUN_SHARE = 0.9  # ... and at any length when nearly all of it is links (a menu)
 # A paragraph of at least this many words is article prose (the last one ends the article).
 PROSE_WORDS = 12
+# A page of more elements than this is cut down to its head and its article's container first.
+LARGE_TREE = 20_000
 
 
 @dataclass(slots=True)
@@ -173,9 +176,41 @@ def _parse(html: str, source: str) -> HtmlElement:
     return tree
 
 
+def _container(tree: HtmlElement) -> HtmlElement | None:
+    """The element holding the most paragraph text: an ``<article>``, ``<main>`` or
+    ``articleBody`` element when one holds any, else the parent of the most paragraphs' text."""
+    marked = tree.xpath("//article | //main | //*[@itemprop='articleBody']")
+    scored = [(len(" ".join(el.xpath(".//p//text()"))), el) for el in marked[:50]]
+    if not any(score for score, _ in scored):
+        parents: dict[HtmlElement, int] = {}
+        for paragraph in tree.iterfind(".//p"):
+            parent = paragraph.getparent()
+            if parent is not None:
+                parents[parent] = parents.get(parent, 0) + len(paragraph.text_content())
+        scored = [(score, el) for el, score in parents.items()]
+    return max(scored, key=lambda pair: pair[0])[1] if scored else None
+
+
+def _reduced(tree: HtmlElement) -> HtmlElement:
+    """``tree``, or when it has more than LARGE_TREE elements, a page of its head and the
+    element that holds its article (a page padded with thousands of teasers or widgets costs
+    trafilatura and htmldate minutes, spent on what cannot be the article)."""
+    if tree.xpath("count(//*)") <= LARGE_TREE:
+        return tree
+    container = _container(tree)
+    if container is None:
+        return tree
+    page = fromstring("<html><head></head><body></body></html>")
+    head = tree.find(".//head")
+    if head is not None:
+        page.replace(page.find("head"), deepcopy(head))
+    page.find("body").append(deepcopy(container))
+    return page
+
+
 def extract_html(html: str, url: str | None, source: str) -> HtmlExtract:
     """Extract the main text and metadata of an HTML page; ExtractionError when there is none."""
-    tree = _parse(html, source)
+    tree = _reduced(_parse(html, source))
     meta = read_page_meta(tree, url)
     caption = _lead_caption(tree, meta.image)
     kept: list[str] = []
@@ -185,7 +220,7 @@ def extract_html(html: str, url: str | None, source: str) -> HtmlExtract:
         if doc is not None and doc.body is not None:
             kept, removed = _judge(_blocks(doc.body), meta.title)
         if sum(len(_WORD.findall(block)) for block in kept) < SHORT_RESULT_WORDS:
-            slow = _extract(_parse(html, source), fast=False)
+            slow = _extract(_reduced(_parse(html, source)), fast=False)
             if slow is not None and slow.body is not None:
                 more, more_removed = _judge(_blocks(slow.body), meta.title)
                 if sum(map(len, more)) > sum(map(len, kept)):
