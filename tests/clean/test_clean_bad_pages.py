@@ -38,8 +38,7 @@ def _clean(raw: str) -> Article:
             for n in range(40)
         )
         + "</section></body></html>",
-        "<html><frameset cols='50%,50%'><frame src='a.html'><frame src='b.html'></frameset>"
-        "</html>",
+        "<html><frameset cols='50%,50%'><frame src='a.html'><frame src='b.html'></frameset></html>",
     ],
     ids=["all navigation", "comments only", "frames"],
 )
