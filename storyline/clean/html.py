@@ -37,16 +37,25 @@ _NO_TEXT = (
 )
 # A result with fewer words than this asks trafilatura's fallback extractors too.
 SHORT_RESULT_WORDS = 60
+# ... and so does one in which prose lines (see PROSE_WORDS) hold less than this share of words.
+PROSE_SHARE = 0.3
 # A list this much linked (share of its characters inside links) is a list of other stories.
 LINK_LIST_SHARE = 0.6
 # A paragraph or heading this much linked and shorter than LINKED_LINE_WORDS is navigation.
 LINKED_LINE_SHARE = 0.8
 LINKED_LINE_WORDS = 30
-LINKED_RUN_SHARE = 0.9  # ... and at any length when nearly all of it is links (a menu)
+# ... and at any length when it is a run of short links (a menu): this many, this short.
+MENU_LINKS = 5
+MENU_WORDS_PER_LINK = 5
 # A paragraph of at least this many words is article prose (the last one ends the article).
 PROSE_WORDS = 12
 # A page of more elements than this is cut down to its head and its article's container first.
 LARGE_TREE = 20_000
+# Containers whose class names an article's body, with paragraphs of their own.
+_BODY_CHUNKS = "//*[@class and p]"
+_BODY_CLASS = re.compile(
+    r"(article|story|post|entry)[-_]{0,2}(body|content|text)|body__container|articlebody", re.I
+)
 
 
 @dataclass(slots=True)
@@ -73,6 +82,7 @@ class _Block:
     text: str
     words: int
     linked: float  # share of the characters inside links
+    links: int = 0
 
 
 def _text(element: HtmlElement) -> str:
@@ -100,9 +110,10 @@ def _blocks(body: HtmlElement) -> list[_Block]:
         text = _render(element)
         if not text.strip():
             continue
-        linked = sum(len(_text(ref)) for ref in element.iter("ref"))
+        refs = [len(_text(ref)) for ref in element.iter("ref")]
         plain = _text(element)
-        blocks.append(_Block(element.tag, text, len(_WORD.findall(plain)), linked / len(plain)))
+        words = len(_WORD.findall(plain))
+        blocks.append(_Block(element.tag, text, words, sum(refs) / len(plain), len(refs)))
     return blocks
 
 
@@ -119,8 +130,8 @@ def _judge(blocks: list[_Block], title: str | None) -> tuple[list[str], list[tup
         if block.tag == "list" and block.linked >= LINK_LIST_SHARE:
             reason = "link_list"
         elif block.tag in ("p", "head") and block.linked >= LINKED_LINE_SHARE:
-            short = block.words < LINKED_LINE_WORDS or block.linked >= LINKED_RUN_SHARE
-            reason = "linked_line" if short else None
+            menu = block.links >= MENU_LINKS and block.words <= MENU_WORDS_PER_LINK * block.links
+            reason = "linked_line" if block.words < LINKED_LINE_WORDS or menu else None
         if reason is None and block.tag == "head" and index > last_prose:
             reason = "heading_after_article"
         if reason is None and block.tag == "head" and index < first_prose and index > 0:
@@ -132,6 +143,22 @@ def _judge(blocks: list[_Block], title: str | None) -> tuple[list[str], list[tup
         else:
             removed.append((block.text, reason))
     return kept, removed
+
+
+def _prose(blocks: list[str]) -> tuple[int, int]:
+    """Words in lines of at least PROSE_WORDS words (what a menu or a list of names lacks),
+    and words in all."""
+    counts = [len(_WORD.findall(line)) for block in blocks for line in block.split("\n")]
+    return sum(count for count in counts if count >= PROSE_WORDS), sum(counts)
+
+
+def _better(other: tuple[int, int], first: tuple[int, int]) -> bool:
+    """Whether the fallback's (prose, words) beats the first answer's: more prose, or most of
+    its prose in a much cleaner text (the first one a dump of the whole page)."""
+    if other[0] > first[0]:
+        return True
+    share = (other[0] / other[1] if other[1] else 0.0) - (first[0] / first[1] if first[1] else 0.0)
+    return other[0] >= first[0] / 2 and share > 0.2
 
 
 def _extract(tree: HtmlElement, fast: bool) -> trafilatura.settings.Document | None:
@@ -208,9 +235,30 @@ def _reduced(tree: HtmlElement) -> HtmlElement:
     return page
 
 
+def _join_chunks(tree: HtmlElement) -> HtmlElement:
+    """Article bodies split into several containers of one class (a body cut by adverts into
+    chunks) joined into the first, in page order: trafilatura reads only one of them."""
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for element in tree.xpath(_BODY_CHUNKS):
+        if _BODY_CLASS.search(element.get("class", "")):
+            groups.setdefault((element.tag, element.get("class", "")), []).append(element)
+    for members in groups.values():
+        if not 2 <= len(members) <= 50:
+            continue
+        first, *rest = members
+        if any(first in other.iterancestors() or other in first.iterancestors() for other in rest):
+            continue
+        for other in rest:
+            first.extend(list(other))
+            parent = other.getparent()
+            if parent is not None:
+                parent.remove(other)
+    return tree
+
+
 def extract_html(html: str, url: str | None, source: str) -> HtmlExtract:
     """Extract the main text and metadata of an HTML page; ExtractionError when there is none."""
-    tree = _reduced(_parse(html, source))
+    tree = _join_chunks(_reduced(_parse(html, source)))
     meta = read_page_meta(tree, url)
     caption = _lead_caption(tree, meta.image)
     kept: list[str] = []
@@ -219,11 +267,12 @@ def extract_html(html: str, url: str | None, source: str) -> HtmlExtract:
         doc = _extract(tree, fast=True)
         if doc is not None and doc.body is not None:
             kept, removed = _judge(_blocks(doc.body), meta.title)
-        if sum(len(_WORD.findall(block)) for block in kept) < SHORT_RESULT_WORDS:
+        prose, words = _prose(kept)
+        if words < SHORT_RESULT_WORDS or prose < PROSE_SHARE * words:
             slow = _extract(_reduced(_parse(html, source)), fast=False)
             if slow is not None and slow.body is not None:
                 more, more_removed = _judge(_blocks(slow.body), meta.title)
-                if sum(map(len, more)) > sum(map(len, kept)):
+                if _better(_prose(more), (prose, words)):
                     kept, removed = more, more_removed
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise ExtractionError(f"{source}: the HTML could not be parsed ({exc})") from exc

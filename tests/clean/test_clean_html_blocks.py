@@ -128,3 +128,20 @@ def test_a_page_whose_article_is_not_the_largest_block_asks_the_fallback() -> No
     page = f"<html><body><main><p>{BODY[0]}</p><p>{BODY[1]}</p></main>{comments}</body></html>"
     text = extract_html(page, None, "ferry.html").text
     assert BODY[0] in text
+
+
+def test_a_body_cut_into_chunks_by_adverts_is_read_whole() -> None:
+    chunk = "<div class='article__body'><p>{}</p></div>"
+    advert = "<div class='ad-slot'><p>Advertisement</p></div>"
+    page = (
+        "<html><body><article>"
+        + chunk.format(BODY[0])
+        + advert
+        + chunk.format(BODY[1])
+        + advert
+        + chunk.format(BODY[2])
+        + "</article></body></html>"
+    )
+    text = extract_html(page, None, "ferry.html").text
+    assert all(paragraph in text for paragraph in BODY)
+    assert text.index("harbour board") < text.index("Board chair") < text.index("Islanders")
