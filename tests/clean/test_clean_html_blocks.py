@@ -131,17 +131,22 @@ def test_a_page_whose_article_is_not_the_largest_block_asks_the_fallback() -> No
 
 
 def test_a_body_cut_into_chunks_by_adverts_is_read_whole() -> None:
-    chunk = "<div class='article__body'><p>{}</p></div>"
-    advert = "<div class='ad-slot'><p>Advertisement</p></div>"
+    more = [
+        "Passengers said the new times would suit school runs and the early market traders.",
+        "The board will publish the full timetable on its website and at the quay next week.",
+    ]
+    chunk = (
+        "<div class='grid'><div class='body body__container article__body'><p>{}</p><p>{}</p>"
+        "</div><aside class='rail'><p>Most popular this week</p></aside></div>"
+    )
+    advert = "<div class='ad'>Advertisement</div>"
+    chunks = advert.join(
+        [chunk.format(BODY[0], BODY[1]), chunk.format(BODY[2], more[0]), chunk.format(more[1], "")]
+    )
     page = (
-        "<html><body><article>"
-        + chunk.format(BODY[0])
-        + advert
-        + chunk.format(BODY[1])
-        + advert
-        + chunk.format(BODY[2])
-        + "</article></body></html>"
+        "<html><body><main><article class='article'><header><h1>Ferry</h1></header>"
+        f"<div class='article__chunks'>{chunks}</div></article></main></body></html>"
     )
     text = extract_html(page, None, "ferry.html").text
-    assert all(paragraph in text for paragraph in BODY)
-    assert text.index("harbour board") < text.index("Board chair") < text.index("Islanders")
+    assert all(paragraph in text for paragraph in [*BODY, *more])
+    assert text.index("harbour board") < text.index("Islanders") < text.index("publish")
