@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storyline.errors import ConfigError
 
@@ -27,10 +29,44 @@ class Settings(BaseSettings):
         description="Largest single article file or record accepted, in bytes.",
         gt=0,
     )
+    max_decompressed_bytes: int = Field(
+        10_000_000_000,
+        description="Most bytes one compressed input file (a .jsonl.gz, a .warc.gz) may expand "
+        "to; reading stops there, keeping what came before. Above a full Common Crawl WARC file "
+        "(1 GB of gzip holding about 5 GB), so that real archives pass and a bomb does not run "
+        "for ever.",
+        gt=0,
+    )
+    max_compression_ratio: float = Field(
+        100.0,
+        description="A compressed input that expands more than this many times the compressed "
+        "bytes read (judged past its first 16 MiB of output) is stopped as a decompression "
+        "bomb: news text and HTML compress 3 to 15 times, a bomb about 1,000.",
+        ge=1,
+    )
+    max_bad_run: int = Field(
+        100,
+        description="A file (JSONL, WARC, Parquet) is given up, with one failure that says so, "
+        "after this many records in a row that gave no article (or 64 MiB, at least four "
+        "max_article_bytes, without one), rather than read to its end one failure at a time.",
+        ge=1,
+    )
     min_text_chars: int = Field(
         40, description="Clean text shorter than this is rejected as 'no article text'.", ge=0
     )
     http_timeout: float = Field(15.0, description="Seconds before an HTTP request gives up.", gt=0)
+    http_total_timeout: float = Field(
+        60.0, description="Seconds one fetch may take in all, however slowly data trickles.", gt=0
+    )
+    http_max_redirects: int = Field(
+        5, description="Redirects one fetch may follow before it fails.", ge=0, le=30
+    )
+    fetch_allow_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Private networks fetches may reach, comma-separated CIDRs such as "
+        "10.20.0.0/16 (an intranet to crawl); unset, loopback, private, link-local and reserved "
+        "addresses are refused for every URL, feed and linked page.",
+    )
     http_user_agent: str = Field(
         "storyline/0.1 (+https://github.com/storyline-news/storyline)",
         description="User-Agent sent when fetching URLs and feeds.",
@@ -115,9 +151,9 @@ class Settings(BaseSettings):
         le=1,
     )
     event_names: float = Field(
-        0.0,
-        description="The same agreement of names for an article to join an event (and "
-        "`story_names` at least when no date backs the content).",
+        0.25,
+        description="The same agreement of names for an article that names many (15 or more) "
+        "to join an event (and `story_names` at least when no date backs the content).",
         ge=0,
         le=1,
     )
@@ -129,7 +165,7 @@ class Settings(BaseSettings):
         le=1,
     )
     event_threshold: float = Field(
-        0.16,
+        0.12,
         description="TF-IDF cosine (after decay) at which an article joins an open event.",
         gt=0,
         le=1,
@@ -201,7 +237,22 @@ class Settings(BaseSettings):
         "while `storyline serve` runs.",
     )
     upload_max_bytes: int = Field(
-        200_000_000, description="Largest total upload one ingest request may send.", ge=1
+        50_000_000,
+        description="Largest request body (all uploads together) one ingest request may send; "
+        "enforced while it arrives.",
+        ge=1,
+    )
+    serve_threads: int = Field(
+        4,
+        description="Threads the web server builds answers on (answers from its cache need "
+        "none); fewer leave more of the machine to ingest jobs.",
+        ge=1,
+        le=64,
+    )
+    serve_ingest_folders: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="Server folders the web ingest may read (comma-separated); unset, the web "
+        "ingest takes uploads and http(s) URLs only, and server paths only from the command line.",
     )
     ray_address: str | None = Field(
         None,
@@ -232,6 +283,31 @@ class Settings(BaseSettings):
     abstractive_timeout: float = Field(
         60.0, description="Seconds the abstractive briefing waits for the model.", gt=0
     )
+
+    @field_validator("fetch_allow_networks", "serve_ingest_folders", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _comma_list(value)
+
+    @field_validator("fetch_allow_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for spec in value:
+            try:
+                ipaddress.ip_network(spec, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{spec!r} is not a network such as 10.20.0.0/16") from exc
+        return value
+
+
+def _comma_list(value: Any) -> Any:
+    """A list setting from the environment: comma-separated, or a JSON list."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
 
 
 def get_settings(**overrides: Any) -> Settings:

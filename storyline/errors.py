@@ -11,6 +11,7 @@ StorylineError
 │   └── ParseError           a record (JSONL line, WARC record, HTML page) is malformed
 ├── ExtractionError      cleaning found no article text
 ├── StorageError         the database refused or is unreachable
+│   └── ReadOnlyError        a write to a database open read-only (newer schema, read-only file)
 ├── ModelEndpointError   the language model endpoint failed (abstractive briefing only)
 ├── NotFoundError        an id names nothing stored
 └── ForbiddenError       a write without the API token the server requires
@@ -83,6 +84,13 @@ class StorageError(StorylineError):
     """The database refused an operation or could not be reached."""
 
     code = "storage_error"
+
+
+class ReadOnlyError(StorageError):
+    """A write to a database that is open read-only: written by a newer storyline, or a file
+    this process may not write."""
+
+    code = "read_only"
 
 
 class ModelEndpointError(StorylineError):

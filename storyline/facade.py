@@ -65,6 +65,7 @@ class Storyline:
         then place new articles in stories. ``stage`` is told each stage as it starts
         ("reading", "analysing", "placing in stories"), with the report so far; ``progress``
         each item within it."""
+        self.store.check_writable()  # a read-only database: stop before fetching anything
         if stage:
             stage("reading", IngestReport())
         report = pipeline.ingest(sources, self.store, self.settings, progress)
@@ -82,6 +83,7 @@ class Storyline:
         """A watcher polling ``feeds`` into this database: each poll's new articles are
         stored, analysed (setting analyze_on_ingest) and placed in stories, with the story
         state kept between polls (in ``state`` when given, to keep it across watchers)."""
+        self.store.check_writable()
 
         kept = state or pipeline.AssignState()  # a poll places a few articles: no rebuild each
 
@@ -101,6 +103,7 @@ class Storyline:
         """Ingest, analyse and place every article in the input shards (JSONL, WARC, Parquet ...)
         with reading, cleaning and parsing on Ray (settings ray_address, backfill_parse_actors);
         with ``output``, also write articles.parquet and events.parquet into that folder."""
+        self.store.check_writable()  # before Ray starts
         from storyline.scale.backfill_output import BackfillOutput
         from storyline.scale.ray_pipeline import backfill
 
@@ -109,6 +112,7 @@ class Storyline:
 
     def analyze(self, progress: Progress | None = None, redo: bool = False) -> AnalyzeReport:
         """Annotate articles not analysed yet (all of them with ``redo``)."""
+        self.store.check_writable()
         return pipeline.analyze_pending(self.store, self.settings, progress, redo)
 
     def annotations(self, article_id: str) -> Annotations:
@@ -132,6 +136,7 @@ class Storyline:
     ) -> AssignReport:
         """Place every article not yet in a story (resumes after an interruption); a process
         that assigns again and again passes the same ``state`` to skip rebuilding the window."""
+        self.store.check_writable()
         return pipeline.assign_pending(self.store, self.settings, progress, state)
 
     def articles(self, **filters: Any) -> list[dict[str, Any]]:
@@ -197,10 +202,12 @@ class Storyline:
 
     def merge_stories(self, source: int, target: int) -> Story:
         """Fold story ``source`` into ``target`` (recorded as a change of both)."""
+        self.store.check_writable()
         return self.store.merge_stories(source, target)
 
     def split_event(self, event_id: int) -> Story:
         """Move an event out of its story into a new story (recorded); returns the new story."""
+        self.store.check_writable()
         return self.store.split_event(event_id)
 
 

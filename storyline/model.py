@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from storyline.safe_text import name_line, one_line, valid_or_none, valid_unicode
+
 UNDATED_NOTE = "undated: placed by its content alone"
 
 
@@ -202,6 +204,22 @@ class Event:
     text: str = ""  # the sentence
 
 
+# the optional text fields of an Article (source, raw and text are always set)
+_OPTIONAL_TEXT = (
+    "url",
+    "title",
+    "outlet",
+    "published_source",
+    "published_note",
+    "language",
+    "encoding",
+    "encoding_note",
+    "canonical_url",
+    "placement_note",
+    "analysis_note",
+)
+
+
 @dataclass(slots=True)
 class Article:
     """One news article as it moves through ingest, clean, analyze and assign."""
@@ -245,6 +263,16 @@ class Article:
     places: list[Place] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     analysis_note: str | None = None  # why analysis was partial or skipped, when it was
+
+    def __post_init__(self) -> None:
+        # Every reader builds an Article, so this is the one place where text from any input
+        # is made encodable: a lone surrogate from a JSON escape, a feed character reference
+        # or a file name would otherwise fail the database insert (or a print) later.
+        self.source = valid_unicode(self.source)
+        self.raw = valid_unicode(self.raw)
+        self.text = valid_unicode(self.text)
+        for name in _OPTIONAL_TEXT:
+            setattr(self, name, valid_or_none(getattr(self, name)))
 
     def placement_time(self, skew: timedelta) -> tuple[datetime | None, str | None]:
         """The time to place the article by (None: by its content alone), and a note when that
@@ -313,12 +341,23 @@ class StoryChange:
     detail: str | None = None
 
 
+SOURCE_CHARS = 1000  # a failure's source (a path, a URL, "file.jsonl:3") is cut to this
+
+
 @dataclass(slots=True)
 class IngestFailure:
-    """One input that could not be ingested, with a reason a user can act on."""
+    """One input that could not be ingested, with a reason a user can act on.
+
+    Both are made one line of valid Unicode, the reason at most a few hundred characters: a
+    failure is printed as one line, whatever input or exception text went into it.
+    """
 
     source: str
     reason: str
+
+    def __post_init__(self) -> None:
+        self.source = name_line(self.source, SOURCE_CHARS)
+        self.reason = one_line(self.reason)
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ from storyline.config import Settings
 from storyline.errors import StorageError, StorylineError
 from storyline.ingest.sources import read_sources
 from storyline.model import Article, IngestFailure, IngestReport, Stage
+from storyline.safe_text import quote
 from storyline.store import Store
 from storyline.store.stories import Placement
 
@@ -62,12 +63,14 @@ def clean_item(
             raise
         return IngestFailure(
             item.source,
-            f"unexpected {type(exc).__name__} while cleaning ({exc}); "
+            f"unexpected {type(exc).__name__} while cleaning ({quote(exc)}); "
             "the item was skipped: please report it with the input",
         )
 
 
-def store_cleaned(item: Article | IngestFailure, store: Store, report: IngestReport) -> bool:
+def store_cleaned(
+    item: Article | IngestFailure, store: Store, report: IngestReport, strict: bool = False
+) -> bool:
     """Store one cleaned article and count it in ``report``; True when it is newly stored."""
     if isinstance(item, IngestFailure):
         report.failures.append(item)
@@ -78,6 +81,17 @@ def store_cleaned(item: Article | IngestFailure, store: Store, report: IngestRep
         raise  # the database itself failed: every later item would fail the same way
     except StorylineError as exc:
         report.failures.append(IngestFailure(item.source, str(exc)))
+        return False
+    except Exception as exc:  # a value one article holds that the driver refuses, say
+        if strict:
+            raise
+        report.failures.append(
+            IngestFailure(
+                item.source,
+                f"unexpected {type(exc).__name__} while storing ({quote(exc)}); the item was "
+                "skipped: please report it with the input",
+            )
+        )
         return False
     (report.ingested if is_new else report.duplicates).append(article_id)
     return is_new
@@ -95,7 +109,7 @@ def store_items(
     for item in items:
         if progress:
             progress(item.source)
-        store_cleaned(clean_item(item, settings, strict), store, report)
+        store_cleaned(clean_item(item, settings, strict), store, report, strict)
     return report
 
 

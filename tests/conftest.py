@@ -12,6 +12,9 @@ import pytest
 from storyline.facade import demo_corpus_path
 
 POSTGRES_URL = os.environ.get("STORYLINE_TEST_POSTGRES_URL")
+# The fixture web servers of the fetch tests listen on 127.0.0.1, which the outbound policy
+# refuses by default; tests of the policy itself pass fetch_allow_networks=[] explicitly.
+os.environ.setdefault("STORYLINE_FETCH_ALLOW_NETWORKS", "127.0.0.0/8")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
@@ -49,8 +52,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        for schema in _schemas:
+    for schema in _schemas:  # one transaction each: all at once exhausts the server's lock table
+        with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     engine.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -13,6 +14,13 @@ import uvicorn
 
 from storyline import get_settings
 from storyline.serve.api import create_app
+
+
+def form_token(client: httpx.Client, page: str) -> str:
+    """The CSRF token of ``page``'s forms (the client keeps the cookie it goes with)."""
+    match = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get(page).text)
+    assert match, f"{page} has no form token"
+    return match.group(1)
 
 
 def free_port() -> int:

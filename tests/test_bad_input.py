@@ -122,3 +122,101 @@ def test_module_level_api_ingests_and_lists(tmp_path, sqlite_url):
     assert len(report.ingested) == 1
     found = storyline.stories(db_url=sqlite_url)
     assert [s.title for s in found] == ["Velmora ferry service resumes after storm"]
+
+
+def _hostile_folder(folder):
+    """A batch of the inputs issue 20 found stopping batches, between good articles."""
+    folder.mkdir()
+    good = {"url": "https://www.casknews.example/a", "text": GOOD.replace("Velmora", "Cask")}
+    (folder / "a_deep.jsonl").write_text(
+        json.dumps(good)
+        + "\n"
+        + "[" * 100_000
+        + "\n"
+        + json.dumps({"text": GOOD.replace("Velmora", "Doran")})
+        + "\n"
+    )
+    (folder / "b_surrogate.jsonl").write_text(
+        '{"url": "https://www.casknews.example/s", "title": "Cask \\ud800 pier", "text": '
+        + json.dumps(GOOD.replace("Velmora", "Pier"))
+        + "}\n"
+    )
+    (folder / "c_feed.rss").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Cask Post</title><item>'
+        "<title>Harbour &#xD800; news</title><link>https://caskpost.example/1</link>"
+        f"<description>{GOOD.replace('Velmora', 'Harbour')}</description></item></channel></rss>"
+    )
+    with (folder / "d_zeros.warc").open("wb") as handle:
+        handle.truncate(3_000_000)
+    (folder / "e_good.txt").write_text(GOOD)
+
+
+def test_hostile_inputs_each_fail_alone_from_the_command_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from storyline.serve.cli import app
+
+    folder = tmp_path / "batch"
+    _hostile_folder(folder)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    args = ["ingest", str(folder), "--db", url, "--no-analyze", "--no-assign", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exception is None and result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert len(report["ingested"]) == 5  # two JSONL records, the surrogate one, feed, text
+    failed = {f["source"].rsplit("/", 1)[-1]: f["reason"] for f in report["failed"]}
+    assert set(failed) == {"a_deep.jsonl:2", "d_zeros.warc#1"}
+    assert "nested deeper than 100 levels" in failed["a_deep.jsonl:2"]
+    assert all(len(r) <= 600 for r in failed.values())
+    lines = [line for line in result.stderr.splitlines() if line.startswith("failed:")]
+    assert len(lines) == 2  # each failure is one line on stderr
+    with Storyline(url) as sl:
+        titles = {a["title"] for a in sl.articles()}
+    assert {"Cask \ufffd pier", "Harbour \ufffd news"} <= titles
+
+
+def test_an_unexpected_error_in_one_file_is_reported_and_the_batch_goes_on(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from storyline.ingest import files
+    from storyline.serve.cli import app
+
+    def broken(path, settings):
+        raise RuntimeError("a reader bug")
+        yield  # a generator, as the real reader is
+
+    monkeypatch.setattr(files, "read_jsonl", broken)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text('{"text": "anything"}\n')
+    (folder / "b.txt").write_text(GOOD)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", str(folder), "--db", url, "--no-analyze"])
+    assert result.exit_code == 0, result.stderr
+    assert "ingested 1, duplicates skipped 0, failed 1" in result.stdout
+    log = " ".join(result.stderr.split())
+    assert "a.jsonl: unexpected RuntimeError while reading (a reader bug)" in log
+    alone = runner.invoke(app, ["ingest", str(folder / "a.jsonl"), "--db", url])
+    assert alone.exit_code == 1  # every item failed: the exit code still says so
+
+
+def test_an_unexpected_error_storing_one_article_fails_it_alone(tmp_path, sqlite_url, monkeypatch):
+    from storyline.store import Store
+
+    real = Store.add_article
+
+    def refusing(self, article):
+        if "Cask" in (article.title or ""):
+            raise UnicodeEncodeError("utf-8", "x", 0, 1, "surrogates not allowed")
+        return real(self, article)
+
+    monkeypatch.setattr(Store, "add_article", refusing)
+    (tmp_path / "a.txt").write_text(GOOD.replace("Velmora ferry", "Cask ferry"))
+    (tmp_path / "b.txt").write_text(GOOD)
+    with Storyline(sqlite_url) as sl:
+        report = sl.ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], analyze=False)
+    assert len(report.ingested) == 1
+    (failure,) = report.failures
+    assert failure.source.endswith("a.txt")
+    assert failure.reason.startswith("unexpected UnicodeEncodeError while storing")

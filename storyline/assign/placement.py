@@ -54,6 +54,9 @@ def counts_of(
     return counts
 
 
+NAMES_ENOUGH = 15  # distinct names an article needs before they must agree with an event's
+
+
 @dataclass(slots=True)
 class Decision:
     """Where an article goes; ``None`` means a new event or story is to be created."""
@@ -134,7 +137,12 @@ class StoryPlacer:
         """Where ``vector`` belongs, without changing any state."""
         settings = self.settings
         events = self.events.ranked(vector, when)
-        if events and self._joins(events[0], settings.event_threshold, settings.event_names):
+        # Names decide an event only for an article that names enough people, places and bodies
+        # for their agreement to mean something: long reports of one day's politics share much
+        # vocabulary, while two outlets' short takes on one event may name different people.
+        named = sum(1 for term in vector if term[0] == NAME_PREFIX)
+        names = settings.event_names if named >= NAMES_ENOUGH else 0.0
+        if events and self._joins(events[0], settings.event_threshold, names):
             event, score = events[0].id, events[0].score
             story = self.story_of.get(event)
             if story is not None and story in self.stories.clusters:

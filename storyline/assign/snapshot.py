@@ -84,6 +84,12 @@ class SnapshotError(Exception):
     """A snapshot file that cannot be used (it is then ignored and the state rebuilt)."""
 
 
+class SnapshotRefused(SnapshotError):
+    """A file that is not a snapshot this version reads: damaged, crafted, or of another format
+    (the runner says so in one line on stderr; a snapshot that merely no longer fits, of another
+    database or other settings, is set aside quietly)."""
+
+
 @dataclass(slots=True)
 class SnapshotInfo:
     """The header of a snapshot: what it belongs to and what it covers."""
@@ -171,13 +177,13 @@ def load(path: Path, settings: Settings) -> tuple[SnapshotInfo, Assigner]:
         except SnapshotError:
             raise
         except Exception as exc:  # a damaged file fails in many ways; all mean "rebuild"
-            raise SnapshotError(f"damaged ({exc.__class__.__name__}: {exc})") from exc
+            raise SnapshotRefused(f"damaged ({exc.__class__.__name__}: {exc})") from exc
     return info, assigner
 
 
 def _header(handle: io.BufferedReader) -> SnapshotInfo:
     if handle.read(len(MAGIC)) != MAGIC:
-        raise SnapshotError("not an assigner snapshot")
+        raise SnapshotRefused("not an assigner snapshot")
     try:
         (size,) = struct.unpack(">I", handle.read(4))
         if size > _HEADER_BYTES:
@@ -188,11 +194,11 @@ def _header(handle: io.BufferedReader) -> SnapshotInfo:
         version = found.get("format")
         if type(version) is int and version not in READABLE:  # an older header may differ
             readable = " and ".join(map(str, READABLE))
-            raise SnapshotError(f"format {version}; this version reads formats {readable}")
+            raise SnapshotRefused(f"format {version}; this version reads formats {readable}")
         info = SnapshotInfo(**fields(found, *_HEADER_FIELDS))
         _check_header(info)
     except (struct.error, ValueError, TypeError) as exc:  # StateError is a ValueError
-        raise SnapshotError(f"damaged header ({exc})") from exc
+        raise SnapshotRefused(f"damaged header ({exc})") from exc
     return info
 
 

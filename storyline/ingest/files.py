@@ -13,6 +13,7 @@ from storyline.ingest.decode import decode_bytes, maybe_gunzip
 from storyline.ingest.feeds import articles_from_feed, looks_like_feed
 from storyline.ingest.jsonl import read_jsonl
 from storyline.ingest.parquet import read_parquet
+from storyline.ingest.unexpected import unexpected
 from storyline.ingest.warc import read_warc
 from storyline.model import Article, IngestFailure, SourceKind
 
@@ -72,6 +73,8 @@ def read_path(root: Path, settings: Settings) -> Iterator[Item]:
             yield IngestFailure(str(path), str(exc))
         except OSError as exc:
             yield IngestFailure(str(path), f"cannot read file ({exc.strerror}); check permissions")
+        except Exception as exc:  # a reader bug on one odd file must not stop the batch
+            yield unexpected(str(path), exc, "reading")
     for error in errors:
         yield IngestFailure(
             str(error.filename or root), f"cannot list folder ({error.strerror}); check permissions"

@@ -8,6 +8,7 @@ from pathlib import Path
 from storyline.config import Settings
 from storyline.errors import IngestError
 from storyline.ingest.files import read_path
+from storyline.ingest.unexpected import unexpected
 from storyline.ingest.web import make_client, read_url
 from storyline.model import Article, IngestFailure
 
@@ -28,6 +29,8 @@ def read_sources(specs: Iterable[str], settings: Settings) -> Iterator[Article |
                     yield from read_url(spec, client, settings)
                 except IngestError as exc:
                     yield IngestFailure(spec, str(exc))
+                except Exception as exc:  # one odd page or feed must not stop the batch
+                    yield unexpected(spec, exc, "fetching")
             else:
                 yield from read_path(Path(spec), settings)
     finally:

@@ -22,10 +22,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from storyline.config import Settings
-from storyline.errors import FeedError, IngestError
+from storyline.errors import FeedError, IngestError, StorylineError
 from storyline.ingest.feeds import articles_from_feed
-from storyline.ingest.web import make_client
+from storyline.ingest.unexpected import unexpected_reason
+from storyline.ingest.web import fetch, make_client
 from storyline.model import Article, IngestFailure
+from storyline.safe_text import one_line
 from storyline.store import Store
 from storyline.store.feeds import FeedState
 
@@ -70,37 +72,35 @@ class Poll:
 
 
 def poll(url: str, state: FeedState, client: httpx.Client, settings: Settings) -> Poll:
-    """One conditional GET of a feed and, when it changed, its entries."""
+    """One conditional GET of a feed and, when it changed, its entries; any failure, even one
+    nobody foresaw, is this feed's alone: the round goes on with the next feed."""
+    try:
+        return _poll(url, state, client, settings)
+    except Exception as exc:
+        return Poll(url, "failed", error=unexpected_reason(exc, "polling the feed"))
+
+
+def _poll(url: str, state: FeedState, client: httpx.Client, settings: Settings) -> Poll:
     headers = {}
     if state.etag:
         headers["If-None-Match"] = state.etag
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     try:
-        response = client.get(url, headers=headers)
-    except httpx.HTTPError as exc:
-        return Poll(url, "failed", error=f"request failed ({type(exc).__name__}: {exc})")
-    if response.status_code == 304:
+        fetched = fetch(url, client, settings, headers)  # streamed to the limit, under the policy
+    except IngestError as exc:  # refused, unreachable, HTTP errors, too large: one line
+        return Poll(url, "failed", error=str(exc).removeprefix(f"{url}: "))
+    if fetched.status == 304:
         return Poll(url, "not modified", etag=state.etag, last_modified=state.last_modified)
-    if response.status_code >= 400:
-        return Poll(url, "failed", error=f"the server answered HTTP {response.status_code}")
-    if len(response.content) > settings.max_article_bytes:
-        return Poll(url, "failed", error="the feed is over the max_article_bytes limit")
     try:
-        items = list(articles_from_feed(response.content, url, settings, client))
+        items = list(articles_from_feed(fetched.body, url, settings, client))
     except FeedError as exc:
         return Poll(url, "failed", error=str(exc))
     except IngestError as exc:  # a valid feed with no entries yet
         items = []
         if "no entries" not in str(exc):
             return Poll(url, "failed", error=str(exc))
-    return Poll(
-        url,
-        "new",
-        items,
-        response.headers.get("etag"),
-        response.headers.get("last-modified"),
-    )
+    return Poll(url, "new", items, fetched.etag, fetched.last_modified)
 
 
 @dataclass(slots=True)
@@ -153,7 +153,14 @@ class Watcher:
                 state = self.store.feed_state(url)
                 result = poll(url, state, client, self.settings)
                 self._host_ready[_host(url)] = self.clock() + self.settings.watch_host_delay
-                yield self._record(state, result)
+                try:
+                    outcome = self._record(state, result)
+                except StorylineError:
+                    raise  # the database failed: every later feed would fail the same way
+                except Exception as exc:  # a bug storing this feed's articles: its failure
+                    error = unexpected_reason(exc, "storing the feed's articles")
+                    outcome = self._record(state, Poll(url, "failed", error=error))
+                yield outcome
 
     def _wait_for_host(self, url: str) -> None:
         ready = self._host_ready.get(_host(url), 0.0)
@@ -163,10 +170,11 @@ class Watcher:
 
     def _record(self, state: FeedState, result: Poll) -> Outcome:
         now = datetime.now(UTC)
-        outcome = Outcome(state.url, result.status, error=result.error)
+        error = one_line(result.error) if result.error else None  # one log line, whatever
+        outcome = Outcome(state.url, result.status, error=error)
         if result.status == "failed":
             state.failures += 1
-            state.last_error = result.error
+            state.last_error = error
             wait = min(
                 self.settings.watch_interval * 2**state.failures, self.settings.watch_max_backoff
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -9,9 +10,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+import anyio.to_thread
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 
 from storyline import __version__
 from storyline.config import Settings
@@ -30,11 +35,13 @@ from storyline.serve.api_analysis import add_analysis_routes
 from storyline.serve.api_events import add_event_routes
 from storyline.serve.api_exports import add_export_routes
 from storyline.serve.api_feeds import add_feed_routes
-from storyline.serve.api_ingest import add_ingest_routes
+from storyline.serve.api_ingest import add_ingest_routes, remove_stale_uploads
 from storyline.serve.brief_render import brief_html, brief_json, brief_markdown
+from storyline.serve.cache import PageCache
 from storyline.serve.jobs import FeedPoller, JobRunner
 from storyline.serve.pages import add_page_routes, search_rows
 from storyline.serve.params import Limit, Offset, StoryFilter, StoryId
+from storyline.serve.read_only import refuse_writes_when_read_only
 from storyline.serve.schemas import (
     ArticleOut,
     ArticlePage,
@@ -44,6 +51,7 @@ from storyline.serve.schemas import (
     StoryPage,
     StoryPlaceOut,
 )
+from storyline.serve.security import Guard, csrf_token, http_url
 from storyline.serve.views import (
     article_json,
     story_detail_json,
@@ -51,6 +59,7 @@ from storyline.serve.views import (
     summary_json,
 )
 from storyline.store import Store
+from storyline.store.changes import ChangeWatch
 
 _STATUS = {
     NotFoundError: 404,
@@ -61,6 +70,14 @@ _STATUS = {
     ModelEndpointError: 502,
 }
 _ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 503: {"model": ErrorOut}}
+_HTTP_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    422: "invalid_request",
+}
 
 
 def _status(exc: StorylineError) -> int:
@@ -75,13 +92,20 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        remove_stale_uploads()  # left by a server killed mid-job
+        # Reads answered from the cache never take a thread; those built take one of a few, so
+        # that a burst of misses (their SQLite calls run outside the interpreter's lock, on
+        # every core) leaves a core to the ingest job's worker process.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.serve_threads
         app.state.store = Store(settings.db_url, settings.db_lock_timeout)
+        app.state.changes = ChangeWatch(app.state.store.engine)
         app.state.jobs = JobRunner(settings)
         poller = FeedPoller(settings, app.state.jobs) if settings.serve_poll_feeds else None
         yield
         if poller is not None:
             poller.close()
         app.state.jobs.close()
+        app.state.changes.close()
         app.state.store.close()
 
     app = FastAPI(
@@ -89,6 +113,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Sourced, structured stories from news articles.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_writes_when_read_only)],
         # every route may answer these, in the one error shape
         responses={
             404: {"model": ErrorOut, "description": "The id names nothing stored"},
@@ -96,18 +121,47 @@ def create_app(settings: Settings) -> FastAPI:
         },
     )
     templates = Jinja2Templates(directory=str(Path(str(files("storyline.serve") / "templates"))))
+    templates.env.globals["csrf_token"] = csrf_token
+    templates.env.filters["http_url"] = http_url
+    app.add_middleware(
+        PageCache, markers=lambda scope: _marker(app, scope)
+    )  # inside Guard: no cookies kept
+    app.add_middleware(Guard, settings=settings)
+    static = Path(str(files("storyline.serve") / "static"))
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
     def store(request: Request) -> Store:
         return request.app.state.store  # type: ignore[no-any-return]
 
-    @app.exception_handler(StorylineError)
-    async def storyline_error(request: Request, exc: StorylineError) -> JSONResponse:
-        status = _status(exc)
+    def error(request: Request, status: int, code: str, message: str) -> Response:
+        """The one error shape: ``{"error": {code, message}}`` under /api/, a page elsewhere."""
         if not request.url.path.startswith("/api/"):
-            return templates.TemplateResponse(  # type: ignore[return-value]
-                request, "error.html", {"message": str(exc), "status": status}, status_code=status
-            )
-        return JSONResponse({"error": {"code": exc.code, "message": str(exc)}}, status_code=status)
+            context = {"message": message, "status": status}
+            return templates.TemplateResponse(request, "error.html", context, status_code=status)
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+    @app.exception_handler(StorylineError)
+    async def storyline_error(request: Request, exc: StorylineError) -> Response:
+        return error(request, _status(exc), exc.code, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"nothing at {request.url.path[:200]}; check the address"
+        answer = error(request, exc.status_code, code, message)
+        answer.headers.update(exc.headers or {})
+        return answer
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # a bug: the traceback goes to the server log (uvicorn logs it), the client gets the shape
+        return error(request, 500, "internal_error", "internal error; see the server's log")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        return error(request, 422, "invalid_request", _validation_message(exc))
 
     @app.get("/api/v1/health", tags=["meta"])
     def health(request: Request) -> dict[str, Any]:
@@ -274,6 +328,25 @@ def create_app(settings: Settings) -> FastAPI:
     add_page_routes(app, store, templates)
 
     return app
+
+
+def _marker(app: FastAPI, scope: str) -> str:
+    """The store's change marker for ``scope`` ("stories" or "articles"), or one that matches
+    nothing before the store is open."""
+    watch: ChangeWatch | None = getattr(app.state, "changes", None)
+    if watch is None:
+        return f"closed:{time.monotonic()}"
+    return watch.stories_marker() if scope == "stories" else watch.marker()
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    """FastAPI's validation errors as one line: ``query page: Input should be greater than or
+    equal to 1; ...``."""
+    parts = []
+    for problem in exc.errors()[:5]:
+        where = " ".join(str(part) for part in problem.get("loc", ()))
+        parts.append(f"{where}: {problem.get('msg', 'invalid')}"[:200])
+    return "; ".join(parts) or "the request is not valid"
 
 
 def _story_detail(db: Store, story_id: int) -> dict[str, Any]:

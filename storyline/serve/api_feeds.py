@@ -14,8 +14,9 @@ from pydantic import BaseModel, Field
 from storyline.config import Settings
 from storyline.errors import IngestError
 from storyline.ingest.sources import is_url
-from storyline.serve.api_ingest import WRITE_ERRORS, check_writer
+from storyline.serve.api_ingest import WRITE_ERRORS
 from storyline.serve.jobs import JobRunner
+from storyline.serve.security import check_form, check_writer
 from storyline.serve.views import iso
 from storyline.store import Store
 
@@ -107,7 +108,9 @@ def add_feed_routes(
         action: Annotated[str, Form()],
         url: Annotated[str, Form()] = "",
         token: Annotated[str | None, Form()] = None,
+        csrf: Annotated[str | None, Form()] = None,
     ) -> RedirectResponse:
+        check_form(request, csrf)
         check_writer(request, settings, token)
         if action == "add":
             _register(store(request), url)

@@ -2,11 +2,17 @@
 a job and answers 202 with it; `GET /api/v1/jobs/{id}` tells its progress. The `/ingest` page
 does the same with a form, and its job page refreshes itself until the job ends (no script
 needed). Writes need the `api_token` setting's token, or come from this machine when it is unset.
+
+The web ingest reads uploads and http(s) URLs only: a line that is a server path is refused
+unless it lies inside a folder named in the ``serve_ingest_folders`` setting (the command line
+reads any path its user can). A job's address is its unguessable id; what it shows names no
+server path. Uploads go to a folder of this process under the temporary directory, removed when
+the job ends, and folders left by a killed server are removed when the next one starts.
 """
 
 from __future__ import annotations
 
-import hmac
+import os
 import re
 import shutil
 import tempfile
@@ -19,37 +25,49 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from storyline.config import Settings
-from storyline.errors import ForbiddenError, IngestError
+from storyline.errors import IngestError
+from storyline.ingest.sources import is_url
 from storyline.serve.jobs import Job, JobRunner
 from storyline.serve.schemas import ErrorOut
+from storyline.serve.security import check_form, check_writer, may_write
 
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "Nothing to ingest, or an upload over the limit"},
     403: {"model": ErrorOut, "description": "The API token is missing or wrong"},
+    413: {"model": ErrorOut, "description": "The upload is over upload_max_bytes"},
 }
-LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 CHUNK = 1 << 20
 _UNSAFE = re.compile(r"[^\w.\-]+")
+UPLOADS = "storyline-uploads"  # under the temporary directory: one folder per upload
 
 
-def check_writer(request: Request, settings: Settings, form_token: str | None = None) -> None:
-    """Allow a write: with the configured token, or from this machine when none is set."""
-    expected = settings.api_token.get_secret_value() if settings.api_token else None
-    if expected is None:
-        client = request.client.host if request.client else ""
-        if client not in LOOPBACK:
-            raise ForbiddenError(
-                "writes from other machines need a token: set STORYLINE_API_TOKEN on the "
-                "server and send 'Authorization: Bearer TOKEN'"
-            )
-        return
-    header = request.headers.get("authorization", "")
-    given = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else form_token
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise ForbiddenError(
-            "this server requires its API token for writes: send 'Authorization: Bearer TOKEN' "
-            "(or fill the form's token field)"
-        )
+def uploads_root() -> Path:
+    """The folder that holds upload folders (``<tmp>/storyline-uploads``)."""
+    return Path(tempfile.gettempdir()) / UPLOADS
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def remove_stale_uploads() -> int:
+    """Remove upload folders whose server process is gone (killed mid-job); return how many."""
+    removed = 0
+    root = uploads_root()
+    if not root.is_dir():
+        return 0
+    for folder in root.iterdir():
+        pid = folder.name.split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 async def save_uploads(files: list[UploadFile], limit: int) -> Path | None:
@@ -58,7 +76,9 @@ async def save_uploads(files: list[UploadFile], limit: int) -> Path | None:
     files = [f for f in files if f.filename]
     if not files:
         return None
-    folder = Path(tempfile.mkdtemp(prefix="storyline-upload-"))
+    root = uploads_root()
+    root.mkdir(mode=0o700, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))
     total = 0
     for n, upload in enumerate(files):
         name = _UNSAFE.sub("_", Path(upload.filename or "upload").name).strip("._") or "upload"
@@ -75,10 +95,33 @@ async def save_uploads(files: list[UploadFile], limit: int) -> Path | None:
     return folder
 
 
-def _sources(folder: Path | None, urls: str) -> list[str]:
-    sources = [str(folder)] if folder is not None else []
-    sources += [line.strip() for line in urls.splitlines() if line.strip()]
-    return sources
+def allowed_source(line: str, settings: Settings) -> str:
+    """``line`` when the web ingest may read it: an http(s) URL, or a path inside a folder of
+    ``serve_ingest_folders``; raise IngestError saying what to do otherwise."""
+    if is_url(line):
+        return line
+    if "://" not in line and settings.serve_ingest_folders:
+        path = Path(line).expanduser().resolve()
+        for folder in settings.serve_ingest_folders:
+            if path.is_relative_to(folder.expanduser().resolve()):
+                return str(path)
+    shown = line[:200]
+    raise IngestError(
+        f"{shown!r}: the web ingest takes uploaded files and http(s) URLs only; read server "
+        "files with `storyline ingest PATH`, or name their folder in STORYLINE_SERVE_INGEST_FOLDERS"
+    )
+
+
+def _lines(urls: str, settings: Settings) -> tuple[list[str], list[dict[str, str]]]:
+    """The URL box's lines the web ingest may read, and a failure for each other line."""
+    allowed, refused = [], []
+    for line in (line.strip() for line in urls.splitlines()):
+        try:
+            if line:
+                allowed.append(allowed_source(line, settings))
+        except IngestError as exc:
+            refused.append({"source": line[:200], "reason": str(exc)})
+    return allowed, refused
 
 
 def add_ingest_routes(
@@ -93,8 +136,10 @@ def add_ingest_routes(
         check_writer(request, settings, token)
         if not any(f.filename for f in files) and not urls.strip():
             raise IngestError("nothing to ingest: choose files or give URLs (one per line)")
+        lines, refused = _lines(urls, settings)  # a refused line is a failure, never read
         folder = await save_uploads(files, settings.upload_max_bytes)
-        return runner(request).submit(_sources(folder, urls), folder)
+        sources = ([str(folder)] if folder else []) + lines
+        return runner(request).submit(sources, folder, refused=refused)
 
     @app.post("/api/v1/ingest", status_code=202, tags=["ingest"], responses=WRITE_ERRORS)
     async def ingest(
@@ -117,9 +162,11 @@ def add_ingest_routes(
 
     @app.get("/ingest", response_class=HTMLResponse, include_in_schema=False)
     def ingest_page(request: Request) -> HTMLResponse:
+        # recent jobs only for who may write without typing a token: their addresses are
+        # their only key
         jobs = sorted(runner(request).jobs.values(), key=lambda j: j.created, reverse=True)
         context = {
-            "jobs": [j.as_dict() for j in jobs[:20]],
+            "jobs": [j.as_dict() for j in jobs[:20]] if may_write(request, settings) else [],
             "needs_token": bool(settings.api_token),
         }
         return templates.TemplateResponse(request, "ingest.html", context)
@@ -130,7 +177,9 @@ def add_ingest_routes(
         files: Annotated[list[UploadFile], File()] = [],  # noqa: B006
         urls: Annotated[str, Form()] = "",
         token: Annotated[str | None, Form()] = None,
+        csrf: Annotated[str | None, Form()] = None,
     ) -> RedirectResponse:
+        check_form(request, csrf)
         job = await start(request, files, urls, token)
         return RedirectResponse(f"/ingest/jobs/{job.id}", status_code=303)
 

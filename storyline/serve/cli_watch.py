@@ -31,7 +31,11 @@ def watch(
         _fail(exc)
         return
     with _open(db) as sl:
-        watcher = sl.watcher(urls)
+        try:
+            watcher = sl.watcher(urls)
+        except StorylineError as exc:  # a read-only database
+            _fail(exc)
+            return
         err.print(f"watching {len(urls)} feeds; Ctrl-C stops", highlight=False)
         try:
             while True:

@@ -1,10 +1,12 @@
-"""Serve: ingest jobs run by the web server, one at a time on a worker thread, with progress a
-page or a client can poll. A job ingests uploaded files and URLs, analyses and places them, and
-keeps the per-item failures; its uploaded files are deleted when it ends."""
+"""Serve: ingest jobs run by the web server, one at a time, with progress a page or a client can
+poll. A job ingests uploaded files and URLs, analyses and places them, and keeps the per-item
+failures; its uploaded files are deleted when it ends. The work itself is done in a process of
+its own (`job_worker`); a thread here queues the jobs and records what the worker reports."""
 
 from __future__ import annotations
 
 import queue
+import re
 import shutil
 import threading
 import uuid
@@ -17,7 +19,7 @@ from storyline.config import Settings
 from storyline.errors import NotFoundError, StorylineError
 from storyline.facade import Storyline
 from storyline.model import IngestReport
-from storyline.pipeline import AssignState
+from storyline.serve.job_worker import JobFailed, JobWorker
 
 MAX_KEPT = 200  # finished jobs remembered (oldest forgotten first)
 
@@ -37,10 +39,20 @@ class Job:
     ingested: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     failures: list[dict[str, str]] = field(default_factory=list)
+    refused: list[dict[str, str]] = field(default_factory=list)  # lines never read (not allowed)
     error: str | None = None
     finished: datetime | None = None
     kind: str = "ingest"  # or "poll": a round over the registered feeds
     feeds: list[dict[str, Any]] = field(default_factory=list)  # a poll's outcome per feed
+
+    def public(self, text: str | None) -> str | None:
+        """``text`` without the server path of the upload folder (an upload is named by its
+        file name only: ``upload:notes.txt``)."""
+        if text is None or self.folder is None:
+            return text
+        prefix = str(self.folder)
+        text = re.sub(re.escape(prefix) + r"/\d{3}-", "upload:", text)
+        return text.replace(prefix, "upload")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,12 +60,15 @@ class Job:
             "status": self.status,
             "stage": self.stage,
             "handled": self.handled,
-            "current": self.current,
+            "current": self.public(self.current),
             "sources": len(self.sources),
             "ingested": self.ingested,
             "duplicates": self.duplicates,
-            "failed": self.failures,
-            "error": self.error,
+            "failed": [
+                {"source": self.public(f["source"]), "reason": self.public(f["reason"])}
+                for f in self.failures
+            ],
+            "error": self.public(self.error),
             "kind": self.kind,
             "feeds": self.feeds,
             "created": self.created.isoformat(),
@@ -70,12 +85,21 @@ class JobRunner:
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._lock = threading.Lock()
         self.polls_done = 0
-        self._assign_state = AssignState()  # kept across polls, as `storyline watch` keeps it
+        self._worker = JobWorker(settings)  # analysis off the server's threads
         self._thread = threading.Thread(target=self._work, name="storyline-jobs", daemon=True)
         self._thread.start()
 
-    def submit(self, sources: list[str], folder: Path | None, kind: str = "ingest") -> Job:
-        job = Job(uuid.uuid4().hex[:12], sources, folder, kind=kind)
+    def submit(
+        self,
+        sources: list[str],
+        folder: Path | None,
+        kind: str = "ingest",
+        refused: list[dict[str, str]] | None = None,
+    ) -> Job:
+        """Queue a job over ``sources``; ``refused`` are items listed as failed, never read."""
+        job = Job(uuid.uuid4().hex, sources, folder, kind=kind)  # its address is its key
+        job.refused = list(refused or [])
+        job.failures = list(job.refused)
         with self._lock:
             self.jobs[job.id] = job
             done = [j for j in self.jobs.values() if j.finished is not None]
@@ -101,27 +125,7 @@ class JobRunner:
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=30)
-
-    def _poll(self, job: Job) -> None:
-        """Poll the due feeds among ``job.sources`` once, as `storyline watch --once` does."""
-        job.stage = "polling feeds"
-        with Storyline(settings=self.settings) as sl:
-            watcher = sl.watcher(job.sources, state=self._assign_state)
-            for outcome in watcher.cycle():
-                job.handled += 1
-                job.current = outcome.url
-                job.feeds.append(
-                    {
-                        "url": outcome.url,
-                        "status": outcome.status,
-                        "new": outcome.new,
-                        "duplicates": outcome.duplicates,
-                        "failed": outcome.failed,
-                        "error": outcome.error,
-                    }
-                )
-                if outcome.error:
-                    job.failures.append({"source": outcome.url, "reason": outcome.error})
+        self._worker.close()
 
     def _work(self) -> None:
         while (job := self._queue.get()) is not None:
@@ -129,35 +133,41 @@ class JobRunner:
 
     def _run(self, job: Job) -> None:
         job.status = "running"
+        job.stage = "polling feeds" if job.kind == "poll" else "reading"
 
-        def tick(current: str) -> None:
-            job.handled += 1
-            job.current = current[-120:]
+        def show(so_far: IngestReport) -> None:  # counts on the job page as they come
+            job.ingested, job.duplicates = so_far.ingested, so_far.duplicates
+            job.failures = job.refused + [
+                {"source": f.source, "reason": f.reason}
+                for f in so_far.failures + so_far.analysis_failures
+            ]
+
+        def on_message(message: tuple[Any, ...]) -> None:
+            if message[0] == "tick":
+                job.handled += 1
+                job.current = message[1]
+            elif message[0] == "stage":
+                job.stage, job.handled = message[1], 0
+                show(message[2])
+            elif message[0] == "feed":
+                feed = message[1]
+                job.handled += 1
+                job.current = feed["url"]
+                job.feeds.append(feed)
+                if feed["error"]:
+                    job.failures.append({"source": feed["url"], "reason": feed["error"]})
 
         try:
-            if job.kind == "poll":
-                self._poll(job)
-                job.status = "done"
+            if job.kind != "poll" and not job.sources:  # every line was refused
+                job.status = "failed"
                 return
-
-            def show(so_far: IngestReport) -> None:  # counts on the job page as they come
-                job.ingested, job.duplicates = so_far.ingested, so_far.duplicates
-                job.failures = [
-                    {"source": f.source, "reason": f.reason}
-                    for f in so_far.failures + so_far.analysis_failures
-                ]
-
-            def stage(name: str, so_far: IngestReport) -> None:
-                job.stage, job.handled = name, 0
-                show(so_far)
-
-            with Storyline(settings=self.settings) as sl:
-                report = sl.ingest(job.sources, progress=tick, stage=stage)
-            show(report)
-            job.status = "done" if report.ok else "failed"
-        except StorylineError as exc:
+            report = self._worker.run(job.kind, job.sources, on_message)
+            if report is not None:
+                show(report)
+            job.status = "done" if report is None or report.ok else "failed"
+        except JobFailed as exc:
             job.status, job.error = "failed", str(exc)
-        except Exception as exc:  # a bug must not kill the worker thread for later jobs
+        except Exception as exc:  # a bug must not kill the runner thread for later jobs
             job.status, job.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
         finally:
             job.stage, job.current, job.finished = "finished", "", datetime.now(UTC)

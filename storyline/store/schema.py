@@ -501,11 +501,17 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
 _MIGRATION_LOCK = 7_301_442_019
 
 
+def recorded_versions(conn: Connection) -> set[int]:
+    """The migration versions the database records (none in a new one); reads only, takes no
+    lock. A version above ``len(MIGRATIONS)`` was applied by a newer storyline."""
+    if not inspect(conn).has_table(schema_migrations.name):
+        return set()
+    return _applied(conn)
+
+
 def is_current(conn: Connection) -> bool:
     """Whether every migration has been applied (read only, takes no lock)."""
-    if not inspect(conn).has_table(schema_migrations.name):
-        return False
-    return _applied(conn) >= set(range(1, len(MIGRATIONS) + 1))
+    return recorded_versions(conn) >= set(range(1, len(MIGRATIONS) + 1))
 
 
 def _applied(conn: Connection) -> set[int]:
@@ -534,6 +540,8 @@ def migrate(conn: Connection) -> list[str]:
     holds the transaction (see ``migrate_engine`` for opening one that is safe to share)."""
     schema_migrations.create(conn, checkfirst=True)
     done = _applied(conn)
+    if max(done, default=0) > len(MIGRATIONS):
+        return []  # a newer storyline owns this schema: never apply older steps into it
     applied = []
     for version, (name, step) in enumerate(MIGRATIONS, start=1):
         if version in done:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, or_, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DataError,
@@ -21,15 +22,32 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
-from storyline.errors import NotFoundError, ParseError, StorageError
+from storyline.errors import NotFoundError, ParseError, ReadOnlyError, StorageError
 from storyline.model import Article
 from storyline.store.annotations import AnnotationStore
 from storyline.store.events import EventStore
 from storyline.store.feeds import FeedStore
+from storyline.store.read_only import (
+    ReadOnly,
+    newer_schema,
+    read_only_url,
+    refused_write,
+    sqlite_path,
+    unwritable,
+)
 from storyline.store.rows import row_to_article
-from storyline.store.schema import articles, migrate_engine, sources, store_info
+from storyline.store.schema import (
+    MIGRATIONS,
+    articles,
+    migrate_engine,
+    recorded_versions,
+    sources,
+    store_info,
+)
 from storyline.store.search import SearchStore
 from storyline.store.stories import StoryStore
+
+log = logging.getLogger(__name__)
 
 _SUMMARY_COLUMNS = (
     articles.c.id,
@@ -66,11 +84,14 @@ def _use_wal(cursor: Any, lock_ms: int) -> None:
             time.sleep(0.05)
 
 
-def _sqlite_pragmas(lock_ms: int) -> Callable[[Any, Any], None]:
+def _sqlite_pragmas(lock_ms: int, read_only: bool) -> Callable[[Any, Any], None]:
     def apply(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout={lock_ms}")  # a locked database is retried
-        _use_wal(cursor, lock_ms)  # readers never block the writer
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")  # every write fails, whatever issues it
+        else:
+            _use_wal(cursor, lock_ms)  # readers never block the writer
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process kills in WAL mode
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -78,18 +99,23 @@ def _sqlite_pragmas(lock_ms: int) -> Callable[[Any, Any], None]:
     return apply
 
 
-def create_db_engine(url: str, lock_timeout: float = 15.0) -> Engine:
-    """An engine for ``url``; SQLite files get WAL and a busy timeout, their folder is created.
-    A write waits ``lock_timeout`` seconds for a lock held by another process, then fails."""
-    lock_ms = max(1, int(lock_timeout * 1000))
+def _parse(url: str | URL) -> URL:
     try:
-        parsed = make_url(url)
+        return make_url(url)
     except ArgumentError as exc:
         raise StorageError(
             f"{url!r} is not a database URL; use sqlite:///path.db or postgresql+psycopg://..."
         ) from exc
+
+
+def create_db_engine(url: str | URL, lock_timeout: float = 15.0, read_only: bool = False) -> Engine:
+    """An engine for ``url``; SQLite files get WAL and a busy timeout, their folder is created.
+    A write waits ``lock_timeout`` seconds for a lock held by another process, then fails.
+    With ``read_only`` every connection refuses writes (and the file is left as it is)."""
+    lock_ms = max(1, int(lock_timeout * 1000))
+    parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not read_only:
             folder = Path(parsed.database).expanduser().parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -98,12 +124,14 @@ def create_db_engine(url: str, lock_timeout: float = 15.0) -> Engine:
                     f"cannot create the database folder {folder} ({exc.strerror}); "
                     "choose a writable path with --db"
                 ) from exc
-        engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas(lock_ms))
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_pragmas(lock_ms, read_only))
         return engine
     try:
         options = f"{parsed.query.get('options', '')} -c lock_timeout={lock_ms}".strip()
-        return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
+        if read_only:
+            options += " -c default_transaction_read_only=on"
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"options": options})
     except (ImportError, ArgumentError) as exc:
         raise StorageError(
             f"cannot open {parsed.render_as_string(hide_password=True)} ({exc}); "
@@ -112,20 +140,63 @@ def create_db_engine(url: str, lock_timeout: float = 15.0) -> Engine:
 
 
 class Store(AnnotationStore, StoryStore, EventStore, FeedStore, SearchStore):
-    """The database: articles, their sources (outlets) and stories."""
+    """The database: articles, their sources (outlets) and stories.
+
+    ``read_only`` says why the store takes no writes (None when it does): a newer storyline
+    wrote the database, or it is a SQLite file this process may not write. It is said once on
+    opening (a warning on the ``storyline.store`` logger, on stderr by default); reads work,
+    and every write raises `ReadOnlyError`.
+    """
 
     def __init__(self, url: str, lock_timeout: float = 15.0) -> None:
         self.url = url
-        self.engine = create_db_engine(url, lock_timeout)
+        self.read_only: ReadOnly | None = None
+        parsed = _parse(url)
+        path = sqlite_path(parsed)
+        cannot_write = unwritable(path) if path is not None else None
+        opened = read_only_url(parsed, path) if cannot_write and path else url
+        self.engine = create_db_engine(opened, lock_timeout, read_only=cannot_write is not None)
         try:
-            migrate_engine(self.engine)
+            self._open(lock_timeout, cannot_write)
         except SQLAlchemyError as exc:
             self.engine.dispose()
+            detail = f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+            if cannot_write is not None:
+                raise StorageError(
+                    f"cannot open the database {self.display_url} read-only ({detail}): it "
+                    f"{cannot_write.reason}; {cannot_write.advice}"
+                ) from exc
             raise StorageError(
-                f"cannot open the database {self.display_url} ({exc.__class__.__name__}: "
-                f"{str(exc).splitlines()[0]}); "
+                f"cannot open the database {self.display_url} ({detail}); "
                 "check --db / STORYLINE_DB_URL and that the database is reachable"
             ) from exc
+        except BaseException:
+            self.engine.dispose()
+            raise
+        if self.read_only is not None:
+            log.warning(self.read_only.note(self.display_url))
+
+    def _open(self, lock_timeout: float, cannot_write: ReadOnly | None) -> None:
+        """Bring the schema up to date, or open read-only: when a newer storyline wrote the
+        database (its schema is not this code's to change), or when ``cannot_write``."""
+        with self.engine.connect() as conn:
+            versions = recorded_versions(conn)
+        newest, known = max(versions, default=0), len(MIGRATIONS)
+        if newest > known:
+            self.read_only = newer_schema(newest, known)
+            if cannot_write is None:  # reopen so that every connection refuses writes
+                self.engine.dispose()
+                self.engine = create_db_engine(self.url, lock_timeout, read_only=True)
+        elif cannot_write is not None:
+            if not versions >= set(range(1, known + 1)):
+                raise StorageError(
+                    f"database {self.display_url} {cannot_write.reason}, and its schema "
+                    f"({newest}) is older than this storyline's ({known}): it must be written "
+                    f"once to be upgraded; {cannot_write.advice}"
+                )
+            self.read_only = cannot_write
+        else:
+            migrate_engine(self.engine)
 
     @property
     def display_url(self) -> str:
@@ -145,17 +216,38 @@ class Store(AnnotationStore, StoryStore, EventStore, FeedStore, SearchStore):
         """Release connections."""
         self.engine.dispose()
 
+    def check_writable(self) -> None:
+        """Raise `ReadOnlyError` when the store takes no writes; commands that write call it
+        first, so that they stop before reading or fetching anything."""
+        if self.read_only is not None:
+            raise ReadOnlyError(self.read_only.refusal(self.display_url))
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One atomic unit of work: committed whole or not at all."""
+        """One atomic unit of work: committed whole or not at all. Every read and write of the
+        store goes through here, so this is where a refused write becomes a `ReadOnlyError`."""
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except OperationalError as exc:
-            raise StorageError(
-                f"database {self.display_url} failed: {str(exc.orig)[:200]}; "
-                "if it is locked by another process, wait and retry"
-            ) from exc
+        except Exception as exc:
+            if refused_write(exc):
+                raise self._refusal(exc) from exc
+            if isinstance(exc, OperationalError):
+                raise StorageError(
+                    f"database {self.display_url} failed: {str(exc.orig)[:200]}; "
+                    "if it is locked by another process, wait and retry"
+                ) from exc
+            raise
+
+    def _refusal(self, exc: BaseException) -> ReadOnlyError:
+        if self.read_only is not None:
+            return ReadOnlyError(self.read_only.refusal(self.display_url))
+        # read-only for a reason not seen on opening (a PostgreSQL standby, a remounted disk)
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return ReadOnlyError(
+            f"database {self.display_url} refused a write: it is read-only ({detail}); "
+            "point --db at a writable database"
+        )
 
     # --- articles -------------------------------------------------------------------------------
 

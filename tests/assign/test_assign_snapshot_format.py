@@ -344,3 +344,27 @@ def test_saved_weights_that_are_not_finite_are_refused(copied):
     damaged = arrays[:offset] + struct.pack("<d", math.inf) + arrays[offset + 8 :]
     _write(copied, header, layout, damaged)
     _refused(copied)
+
+
+@pytest.mark.parametrize("kind", ["crafted", "older format", "not a snapshot"])
+def test_a_refused_snapshot_is_reported_in_one_line(copied, caplog, kind):
+    """A damaged, crafted or older file is reported as one warning line that says what was
+    wrong and that the state is rebuilt; nothing else is logged above info."""
+    header, layout, arrays = _parts(copied)
+    if kind == "crafted":
+        layout["state"]["placed"] = "line one\nline two"
+        _write(copied, header, layout, arrays)
+    elif kind == "older format":
+        info = snapshot.read_info(copied)
+        info.format = 3
+        copied.write_bytes(info.header() + b"\x80\x05N.")
+    else:
+        copied.write_bytes(b"PK\x03\x04 something else\n")
+    with caplog.at_level("INFO"), Storyline(f"sqlite:///{copied.with_suffix('')}") as sl:
+        assert not AssignState().load(copied, sl.store, sl.settings)
+    warnings = [r for r in caplog.records if r.levelname in {"WARNING", "ERROR", "CRITICAL"}]
+    assert len(warnings) == 1, warnings
+    line = warnings[0].getMessage()
+    assert "\n" not in line and "refused" in line and "rebuilt from the database" in line
+    expected = {"crafted": "damaged", "older format": "format 3", "not a snapshot": "not an"}
+    assert expected[kind] in line

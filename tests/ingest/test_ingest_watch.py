@@ -217,3 +217,53 @@ def test_watch_once_from_the_command_line(
     bad.write_text("not a url\n", encoding="utf-8")
     failed = runner.invoke(app, ["watch", str(bad), "--db", url, "--once"])
     assert failed.exit_code == 1 and "line 1" in failed.stderr
+
+
+def test_an_unexpected_error_in_one_feed_fails_that_feed_and_the_round_goes_on(
+    feeds: tuple[FeedServer, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storyline.ingest import watch
+
+    _, base = feeds
+    real = watch.articles_from_feed
+
+    def fragile(data: bytes, source: str, *args: Any) -> Any:
+        if source.endswith("/post.xml"):
+            raise RuntimeError("feed parser bug\non two lines")
+        return real(data, source, *args)
+
+    monkeypatch.setattr(watch, "articles_from_feed", fragile)
+    with _storyline(tmp_path) as sl:
+        first, second = sl.watcher([f"{base}/post.xml", f"{base}/other.xml"]).cycle()
+        assert first.status == "failed" and second.status == "new"
+        assert (first.error or "").startswith(
+            "unexpected RuntimeError while polling the feed (feed parser bug on two lines)"
+        )
+        state = sl.store.feed_state(f"{base}/post.xml")
+        assert state.failures == 1 and state.last_error == first.error  # backs off as any failure
+
+
+def test_an_unexpected_error_storing_one_feed_fails_that_feed_alone(
+    feeds: tuple[FeedServer, str], tmp_path: Path
+) -> None:
+    from storyline.ingest.watch import Watcher
+
+    _, base = feeds
+    stored: list[str] = []
+
+    def ingest(items: list[Any]) -> tuple[int, int, int]:
+        if "/story/" in items[0].source and not stored:
+            stored.append("refused")
+            raise RuntimeError("assigner bug")
+        stored.extend(i.source for i in items)
+        return len(items), 0, 0
+
+    with _storyline(tmp_path) as sl:
+        watcher = Watcher([f"{base}/post.xml", f"{base}/other.xml"], sl.store, sl.settings, ingest)
+        first, second = watcher.cycle()
+        assert first.status == "failed" and (first.error or "").startswith(
+            "unexpected RuntimeError while storing the feed's articles (assigner bug)"
+        )
+        assert (second.status, second.new) == ("new", 2)
+        assert sl.store.feed_state(f"{base}/post.xml").failures == 1
+        assert sl.store.feed_state(f"{base}/post.xml").etag is None  # polled again in full

@@ -4,6 +4,7 @@ to a temporary folder."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,10 +12,15 @@ from typing import Any
 
 import pytest
 
+from storyline import Storyline
 from tests.conftest import demo_copy
 from tests.live_server import live_server
 
 CHROMIUM = "/usr/bin/chromium"
+XSS_TEXT = (
+    "The council of Orlen relit the square's forty gas lamps on Friday after a year of repairs, "
+    "its spokesman said, and the market will stay open late through the winter."
+)
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -126,3 +132,34 @@ def test_a_reader_uploads_a_file_through_the_ingest_form(site, page, shots, tmp_
     stories.close()
     page.locator("ul.new a").first.click()
     assert page.locator("article h1").inner_text() == "Ferry to Orla island runs again"
+
+
+def test_an_article_url_with_script_never_runs_when_clicked(page, shots, tmp_path):
+    """Stored XSS on click: an article whose URL is ``JaVaScRiPt:alert(5)`` (or ``data:``)."""
+    db = f"sqlite:///{tmp_path / 'xss.db'}"
+    records = [
+        {"url": url, "title": f"Lamps relit in Orlen Square {n}", "text": text}
+        for n, (url, text) in enumerate(
+            [
+                ("JaVaScRiPt:alert(5)", XSS_TEXT),
+                ("data:text/html,<script>alert(6)</script>", XSS_TEXT.replace("forty", "fifty")),
+            ]
+        )
+    ]
+    (tmp_path / "xss.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    with Storyline(db) as sl:
+        assert len(sl.ingest([str(tmp_path / "xss.jsonl")]).ingested) == 2
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    with live_server(db) as client:
+        for item in client.get("/api/v1/articles").json()["items"]:
+            page.goto(f"{client.base_url}/articles/{item['id']}")
+            hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+            assert all(h.startswith(("http://", "https://")) for h in hrefs), hrefs
+            for link in page.locator("main a").all():
+                link.click(modifiers=["Control"])  # a new tab if it is a link at all
+            original = page.get_by_text("original", exact=False).first
+            original.click()
+            page.wait_for_timeout(300)
+        page.screenshot(path=shots / "xss.png", full_page=True)
+    assert dialogs == []
