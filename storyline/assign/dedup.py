@@ -229,9 +229,9 @@ class CopyIndex:
         index._times[:rows] = array(found["times"], "<i8", rows)
         index._alive = np.zeros(capacity, dtype=bool)
         index._alive[:rows] = alive.astype(bool)
-        index._ids = [None] * rows
-        for row, article_id in zip(held.tolist(), ids, strict=True):
-            index._ids[row] = article_id
+        slots = np.full(rows, None, dtype=object)  # each id put in its row in C
+        slots[held] = ids
+        index._ids = slots.tolist()
         index._base, index._next, index._sequence = base, end, sequence
         index._expired_to = integer(found["expired_to"])
         if index._expired_to > end:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -481,11 +481,15 @@ class StreamClusterer:
         indexed = array(found["indexed"], "<i8", size)
         if not np.array_equal(np.sort(indexed), np.sort(ids)):
             raise StateError("the order clusters were indexed in is not of these clusters")
-        postings, clusters = clusterer._postings, clusterer.clusters
-        for cid in indexed.tolist():  # `_post`, written out: it runs for every open cluster
-            clusterer._indexed[cid] = None
+        order, clusters = indexed.tolist(), clusterer.clusters
+        clusterer._indexed = dict.fromkeys(order)
+        # `_post`, written out: it runs for every key of every open cluster (a default
+        # dictionary makes a new term's posting in C: three times faster than `setdefault`)
+        postings: defaultdict[str, dict[int, None]] = defaultdict(dict)
+        for cid in order:
             for term in clusters[cid].keys:
-                postings.setdefault(term, {})[cid] = None
+                postings[term][cid] = None
+        clusterer._postings = dict(postings)
         clusterer._next_id = integer(found["next_id"], max(ids.tolist(), default=0) + 1)
         clusterer._expired_at = time_from_state(found["expired_at"])
         clusterer.clock = time_from_state(found["clock"])
