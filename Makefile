@@ -52,6 +52,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/ingest_speed.py
 	$(BIN)/python bench/analysis_speed.py
 	$(BIN)/python bench/assign_speed.py --max 100000
+	$(BIN)/python bench/snapshot_speed.py --max 100000
 
 clean:
 	rm -rf $(VENV) storyline.db storyline.db-wal storyline.db-shm .pytest_cache .ruff_cache

@@ -12,8 +12,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
+import numpy as np
 from datasketch import MinHash
 
+from storyline.assign.columns import (
+    StateError,
+    array,
+    counts,
+    fields,
+    ids_from_array,
+    ids_to_array,
+    integer,
+    numbers_from_array,
+    numbers_to_array,
+    split,
+    strings,
+    texts_from_state,
+    texts_to_state,
+    times_from_array,
+    times_to_array,
+)
 from storyline.assign.dedup import (
     CopyIndex,
     fact_signature,
@@ -30,6 +48,8 @@ from storyline.assign.streaming import (
     pack_vector,
     top_terms,
     unpack_vector,
+    vectors_from_state,
+    vectors_to_state,
     words,
 )
 from storyline.config import Settings
@@ -39,6 +59,7 @@ TITLE_CANDIDATES = 8  # members kept per story and event to choose its title fro
 CANDIDATE_TERMS = 30  # a candidate's heaviest terms, enough to rank it against the centroid
 NEAR_COPY = "near copy"
 SAME_FACTS = "same facts"
+_KINDS = frozenset({None, NEAR_COPY, SAME_FACTS})  # what a remembered copy may be
 
 
 @dataclass(slots=True)
@@ -54,25 +75,66 @@ class _Known:
     seen: datetime | None = None  # the stream's clock when it came: undated records age by it
 
 
-def _known_columns(known: dict[str, _Known]) -> tuple[list[Any], ...]:
-    """The records as one list per field: pickled and read back several times faster than as
-    objects (a snapshot holds one per article of the copy window)."""
+def _known_to_state(known: dict[str, _Known]) -> dict[str, Any]:
+    """The records as one column per field (`columns`): saved and read back several times faster
+    than as objects (a snapshot holds one per article of the copy window). A similarity that is
+    None is saved as NaN; copy links, rare, as JSON lists."""
     records = known.values()
-    return (
-        list(known),
-        [r.when for r in records],
-        [r.story_id for r in records],
-        [r.event_id for r in records],
-        [r.duplicate_of for r in records],
-        [r.similarity for r in records],
-        [r.kind for r in records],
-        [r.seen for r in records],
+    return {
+        "ids": texts_to_state(list(known)),
+        "when": times_to_array(r.when for r in records),
+        "story": ids_to_array(r.story_id for r in records),
+        "event": ids_to_array(r.event_id for r in records),
+        "duplicate_of": [r.duplicate_of for r in records],
+        "similarity": numbers_to_array(r.similarity for r in records),
+        "kind": [r.kind for r in records],
+        "seen": times_to_array(r.seen for r in records),
+    }
+
+
+def _known_from_state(state: object) -> dict[str, _Known]:
+    found = fields(
+        state, "ids", "when", "story", "event", "duplicate_of", "similarity", "kind", "seen"
     )
+    ids = texts_from_state(found["ids"])
+    size = len(ids)
+    columns = (
+        times_from_array(found["when"], size),
+        ids_from_array(found["story"], size),
+        ids_from_array(found["event"], size),
+        strings(found["duplicate_of"], size, optional=True),
+        numbers_from_array(found["similarity"], size),
+        strings(found["kind"], size, optional=True),
+        times_from_array(found["seen"], size),
+    )
+    if not set(columns[5]) <= _KINDS:
+        raise StateError("a copy of a kind this version does not make")
+    similarity = array(found["similarity"], "<f8")
+    if not (np.isnan(similarity) | ((similarity >= 0) & (similarity <= 1))).all():
+        raise StateError("a copy's similarity outside 0 to 1")
+    known = dict(zip(ids, map(_Known, *columns), strict=True))
+    if len(known) != size:
+        raise StateError("an article remembered twice")
+    return known
 
 
-def _known_from_columns(columns: tuple[list[Any], ...]) -> dict[str, _Known]:
-    ids, *fields = columns
-    return dict(zip(ids, map(_Known, *fields), strict=True))
+def _members_from_state(state: object) -> dict[tuple[str, int], list[tuple[str, Packed | Vector]]]:
+    """The title candidates `Assigner.to_state` saved: for each story and event, its titles and
+    their heaviest terms (left packed)."""
+    found = fields(state, "levels", "clusters", "counts", "titles", "vectors")
+    levels = strings(found["levels"])
+    if not set(levels) <= {"story", "event"}:
+        raise StateError("title candidates of something other than a story or an event")
+    clusters = array(found["clusters"], "<i8", len(levels)).tolist()
+    sizes = counts(found["counts"], length=len(levels))
+    total = int(sizes.sum())
+    titles = texts_from_state(found["titles"], total)
+    vectors = vectors_from_state(found["vectors"], total)
+    members = split(list(zip(titles, vectors, strict=True)), sizes)
+    kept = dict(zip(zip(levels, clusters, strict=True), members, strict=True))
+    if len(kept) != len(levels):
+        raise StateError("title candidates of one cluster saved twice")
+    return kept
 
 
 @dataclass(slots=True)
@@ -147,34 +209,41 @@ class Assigner:
 
     # --- state ----------------------------------------------------------------------------------
 
-    def snapshot_parts(self) -> dict[str, object]:
-        """Everything the assigner holds, except its settings (saved by `assign.snapshot`).
-        Title candidates of closed clusters are dropped first: a rebuild from the story window
-        gathers them for every cluster of the window, and they are most of a snapshot."""
+    def to_state(self) -> dict[str, Any]:
+        """Everything the assigner holds, except its settings, as data (`columns`: JSON values
+        and NumPy arrays), for `assign.snapshot`. Title candidates of closed clusters are dropped
+        first: a rebuild from the story window gathers them for every cluster of the window, and
+        they are most of a snapshot."""
         self._drop_closed_members()
+        members = list(self._members.items())
         return {
-            "known": _known_columns(self.known),
-            "members": self._members,
+            "known": _known_to_state(self.known),
+            "members": {
+                "levels": [level for (level, _), _ in members],
+                "clusters": np.array([cid for (_, cid), _ in members], dtype=np.int64),
+                "counts": np.array([len(found) for _, found in members], dtype=np.int64),
+                "titles": texts_to_state([title for _, found in members for title, _ in found]),
+                "vectors": vectors_to_state(v for _, found in members for _, v in found),
+            },
             "placed": self._placed,
-            "stats": self.placer.stats,
-            "events": self.placer.events,
-            "stories": self.placer.stories,
-            "story_of": self.placer.story_of,
-            "copies": self.copies,
-            "facts": self.facts,
+            "placer": self.placer.to_state(),
+            "copies": self.copies.to_state(),
+            "facts": self.facts.to_state(),
         }
 
     @classmethod
-    def from_snapshot(cls, settings: Settings, parts: dict[str, Any]) -> Assigner:
-        """An assigner holding ``parts`` (from `snapshot_parts`, saved with these settings)."""
+    def from_state(cls, settings: Settings, state: object) -> Assigner:
+        """An assigner holding what `to_state` saved under the same placement settings, each
+        part built through its constructor; `columns.StateError` when ``state`` is not that."""
+        found = fields(state, "known", "members", "placed", "placer", "copies", "facts")
         assigner = cls(settings)
-        assigner.known = _known_from_columns(parts["known"])
-        assigner._members = parts["members"]
-        assigner._placed = parts["placed"]
-        placer = assigner.placer
-        placer.stats, placer.story_of = parts["stats"], parts["story_of"]
-        placer.events, placer.stories = parts["events"], parts["stories"]
-        assigner.copies, assigner.facts = parts["copies"], parts["facts"]
+        assigner.known = _known_from_state(found["known"])
+        assigner._members = _members_from_state(found["members"])
+        assigner._placed = integer(found["placed"])
+        assigner.placer = StoryPlacer.from_state(settings, found["placer"])
+        assigner.copies = CopyIndex.from_state(settings, None, found["copies"])
+        threshold = settings.same_facts_threshold
+        assigner.facts = CopyIndex.from_state(settings, threshold, found["facts"])
         return assigner
 
     @property

@@ -12,10 +12,22 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import cache
+from itertools import chain
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
 
+from storyline.assign.columns import (
+    StateError,
+    array,
+    counts,
+    fields,
+    integer,
+    split,
+    texts_from_state,
+    texts_to_state,
+)
 from storyline.assign.streaming import STOP
 from storyline.clean.meta import normalise_for_hash
 from storyline.config import Settings
@@ -146,6 +158,87 @@ class CopyIndex:
 
     def __len__(self) -> int:
         return len(self._sequence)
+
+    def to_state(self) -> dict[str, Any]:
+        """The index as data (`columns`): the rows still held, the ids of the articles still
+        indexed, the recent keys and the sorted runs. The hashing constants are not saved: the
+        settings the snapshot was made under give the same ones."""
+        rows = self._next - self._base
+        buffer, runs = self._buffer, self._runs
+        return {
+            "base": self._base,
+            "next": self._next,
+            "expired_to": self._expired_to,
+            "signatures": self._signatures[:rows],
+            "times": self._times[:rows],
+            "alive": self._alive[:rows].astype(np.uint8),
+            "ids": texts_to_state([i for i in self._ids if i is not None]),
+            "buffer_keys": np.fromiter(buffer, dtype=np.uint64, count=len(buffer)),
+            "buffer_counts": np.fromiter(map(len, buffer.values()), np.int64, len(buffer)),
+            "buffer_sequences": np.fromiter(chain.from_iterable(buffer.values()), np.int64),
+            "buffered": self._buffered,
+            "run_sizes": np.array([len(keys) for keys, _ in runs], dtype=np.int64),
+            "run_keys": np.concatenate([np.zeros(0, np.uint64)] + [k for k, _ in runs]),
+            "run_sequences": np.concatenate([np.zeros(0, np.int64)] + [s for _, s in runs]),
+        }
+
+    @classmethod
+    def from_state(cls, settings: Settings, threshold: float | None, state: object) -> CopyIndex:
+        """An index (made as ``CopyIndex(settings, threshold)``) holding what `to_state` saved;
+        `columns.StateError` when ``state`` is not that."""
+        found = fields(
+            state, "base", "next", "expired_to", "signatures", "times", "alive", "ids",
+            "buffer_keys", "buffer_counts", "buffer_sequences", "buffered", "run_sizes",
+            "run_keys", "run_sequences",
+        )  # fmt: skip
+        index = cls(settings, threshold)
+        base = integer(found["base"])
+        end = integer(found["next"], base)
+        rows = end - base
+        signatures = array(found["signatures"], "<u2", rows, index.num_perm)
+        alive = array(found["alive"], "|u1", rows)
+        if len(alive) and int(alive.max()) > 1:
+            raise StateError("an article neither indexed nor dropped")
+        held = np.flatnonzero(alive)
+        ids = texts_from_state(found["ids"], len(held))
+        sequence = dict(zip(ids, (held + base).tolist(), strict=True))
+        if len(sequence) != len(ids):
+            raise StateError("an article indexed twice")
+        keys = array(found["buffer_keys"], "<u8")
+        sequences = array(found["buffer_sequences"], "<i8")
+        buffer = dict(zip(keys.tolist(), split(sequences.tolist(), counts(
+            found["buffer_counts"], len(sequences), len(keys)
+        )), strict=True))  # fmt: skip
+        run_keys = array(found["run_keys"], "<u8")
+        run_sequences = array(found["run_sequences"], "<i8", len(run_keys))
+        sizes = counts(found["run_sizes"], len(run_keys))
+        # Copied: views would keep the whole file's buffer alive for as long as the runs last.
+        runs = [
+            (k.copy(), q.copy())
+            for k, q in zip(split(run_keys, sizes), split(run_sequences, sizes), strict=True)
+        ]
+        if len(buffer) != len(keys) or not all((k[1:] >= k[:-1]).all() for k, _ in runs):
+            raise StateError("recent keys saved twice, or a run out of order")
+        if any(len(s) and (s.min() < 0 or s.max() >= end) for s in (sequences, run_sequences)):
+            raise StateError("a key of an article never indexed")
+        # Room for a quarter more before the arrays grow: how much there was does not matter.
+        capacity = max(64, rows + rows // 4)
+        index._signatures = np.zeros((capacity, index.num_perm), dtype=np.uint16)
+        index._signatures[:rows] = signatures
+        index._times = np.full(capacity, _NO_TIME, dtype=np.int64)
+        index._times[:rows] = array(found["times"], "<i8", rows)
+        index._alive = np.zeros(capacity, dtype=bool)
+        index._alive[:rows] = alive.astype(bool)
+        slots = np.full(rows, None, dtype=object)  # each id put in its row in C
+        slots[held] = ids
+        index._ids = slots.tolist()
+        index._base, index._next, index._sequence = base, end, sequence
+        index._expired_to = integer(found["expired_to"])
+        if index._expired_to > end:
+            raise StateError("expired up to an article never indexed")
+        index._buffer, index._buffered = buffer, integer(found["buffered"])
+        index._runs = runs
+        return index
 
     def _keys(self, minhash: MinHash) -> np.ndarray:
         values = np.asarray(minhash.hashvalues[: self.bands * self.rows], dtype=np.uint64)

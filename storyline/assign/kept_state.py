@@ -19,6 +19,7 @@ from pathlib import Path
 from storyline.assign import snapshot
 from storyline.assign.assigner import Assigner
 from storyline.config import Settings
+from storyline.safe_text import name_line, one_line
 from storyline.store import Store
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,15 @@ class AssignState:
                 raise snapshot.SnapshotError("stories were merged or split since")
             started = time.perf_counter()
             info, assigner = snapshot.load(path, settings)
+        except snapshot.SnapshotRefused as exc:
+            log.warning(
+                "assigner snapshot %s refused (%s); the state is rebuilt from the database",
+                name_line(str(path)),
+                one_line(str(exc)),
+            )
+            return False
         except (OSError, snapshot.SnapshotError) as exc:
-            log.info("assigner snapshot %s not used: %s", path, exc)
+            log.info("assigner snapshot %s not used: %s", path, one_line(str(exc)))
             return False
         log.info("assigner snapshot read in %.2f s", time.perf_counter() - started)
         self.assigner, self.seen_until, self.covered_from = assigner, seen_until, info.covered_from

@@ -14,8 +14,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
 
 from storyline.assign.background import language_of
+from storyline.assign.columns import StateError, array, fields
 from storyline.assign.names import names
 from storyline.assign.streaming import (
     NAME_PREFIX,
@@ -70,17 +74,48 @@ class StoryPlacer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.stats = TermStats()
-        self.events = StreamClusterer(
-            settings.event_threshold,
-            timedelta(days=settings.event_window_days),
-            decay=settings.event_decay,
-        )
-        self.stories = StreamClusterer(
-            settings.story_threshold,
-            timedelta(days=settings.story_window_days),
-            decay=settings.story_decay,
-        )
+        self.events = StreamClusterer(*self._parameters("event"))
+        self.stories = StreamClusterer(*self._parameters("story"))
         self.story_of: dict[int, int] = {}  # event id -> story id
+
+    def _parameters(self, level: str) -> tuple[float, timedelta, float]:
+        """Threshold, window and decay of the event or story clusterer, from the settings."""
+        settings = self.settings
+        if level == "event":
+            days, decay = settings.event_window_days, settings.event_decay
+            return settings.event_threshold, timedelta(days=days), decay
+        days, decay = settings.story_window_days, settings.story_decay
+        return settings.story_threshold, timedelta(days=days), decay
+
+    def to_state(self) -> dict[str, Any]:
+        """The open events and stories, the term statistics and which story holds each event,
+        as data (`columns`)."""
+        return {
+            "stats": self.stats.to_state(),
+            "events": self.events.to_state(),
+            "stories": self.stories.to_state(),
+            "story_of": {
+                "events": np.fromiter(self.story_of, dtype=np.int64, count=len(self.story_of)),
+                "stories": np.fromiter(self.story_of.values(), np.int64, len(self.story_of)),
+            },
+        }
+
+    @classmethod
+    def from_state(cls, settings: Settings, state: object) -> StoryPlacer:
+        """A placer with ``settings`` holding what `to_state` saved under the same placement
+        settings; `columns.StateError` when ``state`` is not that."""
+        found = fields(state, "stats", "events", "stories", "story_of")
+        placer = cls(settings)
+        placer.stats = TermStats.from_state(found["stats"])
+        placer.events = StreamClusterer.from_state(found["events"], *placer._parameters("event"))
+        placer.stories = StreamClusterer.from_state(found["stories"], *placer._parameters("story"))
+        links = fields(found["story_of"], "events", "stories")
+        events = array(links["events"], "<i8")
+        stories = array(links["stories"], "<i8", len(events))
+        placer.story_of = dict(zip(events.tolist(), stories.tolist(), strict=True))
+        if len(placer.story_of) != len(events):
+            raise StateError("an event in two stories")
+        return placer
 
     def vector(self, counts: Counter[str], language: str | None = None) -> Vector:
         """The article's TF-IDF vector (``language``: the article's language code); its terms

@@ -5,38 +5,56 @@ the store costs a few milliseconds per article in the window, which at a million
 is minutes for every run. A snapshot lets a fresh process start from the state the last run left
 and take in only what was placed since (see `pipeline.AssignState`).
 
-A snapshot is a file: a header (JSON) that says which database and settings it belongs to and
-what it covers, then the state, pickled. It is read back only by a restricted unpickler that
-accepts the state's own classes, NumPy arrays and a few standard types, so a tampered file cannot
-make it run code. Writes go to a temporary file renamed over the old one: a kill leaves either the
-old snapshot or the new, never half of one. Anything wrong with a file (another database, other
-settings, a format this version does not read, damage) means it is not used, and the state is
-rebuilt from the store.
+A snapshot is a file that holds data only, never objects (format 4; format 3 and earlier were
+pickles, which a crafted file could use to set attributes of the state's classes while loading):
+
+    "storyline-assigner", a newline          magic (19 bytes)
+    length (4 bytes, big-endian), header     JSON: which database and settings it belongs to,
+                                             what it covers, the format
+    length (8 bytes, big-endian), layout     JSON: {"state": tree, "arrays": [[dtype, shape]...]}
+    the arrays' bytes, one after another     little-endian, C order, nothing after the last
+
+The tree is the state as `Assigner.to_state` gives it: JSON objects, lists, strings and numbers,
+where an object ``{"@array": i}`` stands for the i-th array. Arrays are one- or two-dimensional,
+of unsigned bytes, uint16, int64, uint64 or float64 only (`_DTYPES`); their sizes must add up to
+exactly what follows the layout, which is checked before anything is read, so a truncated or
+padded file is refused without reading it. Each class then builds itself back through its
+constructor from its part of the tree (``from_state``), checking every key, type, dtype and shape
+(`assign.columns`). Writes go to a temporary file renamed over the old one: a kill leaves either
+the old snapshot or the new, never half of one. Anything wrong with a file (another database,
+other settings, a format this version does not read, damage) means it is not used, and the state
+is rebuilt from the store.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
+import math
 import os
-import pickle
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import numpy as np
 from sqlalchemy.engine import make_url
 
 from storyline.assign.assigner import Assigner
+from storyline.assign.columns import fields, integer
 from storyline.config import Settings
 
 MAGIC = b"storyline-assigner\n"
 # 2: centroids packed (streaming.Cluster), article records as columns; 3: undated articles
-# placed by content, names and background IDF in the vectors (a format 2 state is rebuilt)
-FORMAT = 3
-READABLE = (3,)  # formats this version reads
+# placed by content, names and background IDF in the vectors (a format 2 state is rebuilt);
+# 4: data only (JSON and arrays) instead of a pickle (a format 3 state is rebuilt)
+FORMAT = 4
+READABLE = (4,)  # formats this version reads
 # Settings that change where an article goes: a snapshot made under other values is not used.
 PLACEMENT_SETTINGS = (
     "dedup_num_perm",
@@ -58,31 +76,18 @@ PLACEMENT_SETTINGS = (
     "story_min_words",
     "clock_skew_hours",
 )
-_ALLOWED = {
-    ("builtins", "set"),
-    ("builtins", "frozenset"),
-    ("collections", "Counter"),
-    ("datetime", "datetime"),
-    ("datetime", "timedelta"),
-    ("datetime", "timezone"),
-    ("numpy", "dtype"),
-    ("numpy", "ndarray"),
-    ("numpy._core.numeric", "_frombuffer"),
-    ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "scalar"),
-    ("numpy.core.numeric", "_frombuffer"),
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy.core.multiarray", "scalar"),
-    ("storyline.assign.assigner", "_Known"),
-    ("storyline.assign.dedup", "CopyIndex"),
-    ("storyline.assign.streaming", "Cluster"),
-    ("storyline.assign.streaming", "StreamClusterer"),
-    ("storyline.assign.streaming", "TermStats"),
-}
+_DTYPES = frozenset({"|u1", "<u2", "<i8", "<u8", "<f8"})  # the arrays a snapshot may hold
+_ARRAY = "@array"  # {"@array": i} in the layout's tree: the i-th array
 
 
 class SnapshotError(Exception):
     """A snapshot file that cannot be used (it is then ignored and the state rebuilt)."""
+
+
+class SnapshotRefused(SnapshotError):
+    """A file that is not a snapshot this version reads: damaged, crafted, or of another format
+    (the runner says so in one line on stderr; a snapshot that merely no longer fits, of another
+    database or other settings, is set aside quietly)."""
 
 
 @dataclass(slots=True)
@@ -142,7 +147,9 @@ def save(path: Path, assigner: Assigner, info: SnapshotInfo) -> int:
     try:
         with temporary.open("wb") as out:
             out.write(info.header())
-            pickle.dump(assigner.snapshot_parts(), out, protocol=5)
+            with _no_collection():
+                state = assigner.to_state()
+            _write_state(out, state)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -164,35 +171,158 @@ def load(path: Path, settings: Settings) -> tuple[SnapshotInfo, Assigner]:
         if info.settings != fingerprint(settings):
             raise SnapshotError("saved under other placement settings")
         try:
-            parts = _Restricted(handle).load()
+            with _no_collection():
+                state = _read_state(handle, os.fstat(handle.fileno()).st_size)
+                assigner = Assigner.from_state(settings, state)
         except SnapshotError:
             raise
         except Exception as exc:  # a damaged file fails in many ways; all mean "rebuild"
-            raise SnapshotError(f"damaged ({exc.__class__.__name__}: {exc})") from exc
-    if not isinstance(parts, dict):
-        raise SnapshotError("damaged (no state in it)")
-    return info, Assigner.from_snapshot(settings, parts)
+            raise SnapshotRefused(f"damaged ({exc.__class__.__name__}: {exc})") from exc
+    return info, assigner
 
 
 def _header(handle: io.BufferedReader) -> SnapshotInfo:
     if handle.read(len(MAGIC)) != MAGIC:
-        raise SnapshotError("not an assigner snapshot")
+        raise SnapshotRefused("not an assigner snapshot")
     try:
         (size,) = struct.unpack(">I", handle.read(4))
-        fields = json.loads(handle.read(size))
-        for name in _TIMES:
-            fields[name] = datetime.fromisoformat(fields[name]) if fields.get(name) else None
-        info = SnapshotInfo(**fields)
-    except (struct.error, ValueError, TypeError) as exc:
-        raise SnapshotError(f"damaged header ({exc})") from exc
-    if info.format not in READABLE:
-        readable = " and ".join(map(str, READABLE))
-        raise SnapshotError(f"format {info.format}; this version reads formats {readable}")
+        if size > _HEADER_BYTES:
+            raise ValueError(f"{size} bytes long")
+        found = json.loads(handle.read(size), parse_constant=_no_constant)
+        if not isinstance(found, dict):
+            raise ValueError(f"a {type(found).__name__}, not an object")
+        version = found.get("format")
+        if type(version) is int and version not in READABLE:  # an older header may differ
+            readable = " and ".join(map(str, READABLE))
+            raise SnapshotRefused(f"format {version}; this version reads formats {readable}")
+        info = SnapshotInfo(**fields(found, *_HEADER_FIELDS))
+        _check_header(info)
+    except (struct.error, ValueError, TypeError) as exc:  # StateError is a ValueError
+        raise SnapshotRefused(f"damaged header ({exc})") from exc
     return info
 
 
-class _Restricted(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in _ALLOWED:
-            raise SnapshotError(f"refused: the file asks for {module}.{name}")
-        return super().find_class(module, name)
+_HEADER_BYTES = 1 << 16  # a header is a few hundred bytes
+_HEADER_FIELDS = (
+    "database_id", "settings", "covered_from", "seen_until", "changes_seen", "articles",
+    "last_article", "saved_at", "format",
+)  # fmt: skip
+
+
+def _check_header(info: SnapshotInfo) -> None:
+    """Turn the header's times into aware datetimes and check each field's type (a time without
+    a zone, or a count that is a string, would fail far from here, when compared)."""
+    for name in _TIMES:
+        value = getattr(info, name)
+        if value is None and name == "seen_until":
+            continue
+        if not isinstance(value, str):
+            raise ValueError(f"{name} is not a time")
+        moment = datetime.fromisoformat(value)
+        if moment.utcoffset() is None:
+            raise ValueError(f"{name} has no time zone")
+        setattr(info, name, moment)
+    for name in ("database_id", "settings"):
+        if not isinstance(getattr(info, name), str):
+            raise ValueError(f"{name} is not a string")
+    if info.last_article is not None and not isinstance(info.last_article, str):
+        raise ValueError("last_article is not a string")
+    integer(info.changes_seen)
+    integer(info.articles)
+    integer(info.format)
+
+
+def _no_constant(name: str) -> float:
+    """For `json.loads`: NaN and Infinity are not JSON, and no saved number is either."""
+    raise ValueError(f"{name} in the file")
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused: reading a state makes millions of objects, none of
+    them garbage, and each collection it would set off scans the whole heap (a third of the
+    time to read one)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write_state(out: IO[bytes], state: dict[str, Any]) -> None:
+    """The layout (the tree, with each array replaced by its number, and the arrays' dtypes and
+    shapes), then the arrays' bytes."""
+    arrays: list[np.ndarray] = []
+    tree = _lift(state, arrays)
+    layout = {"state": tree, "arrays": [[a.dtype.str, list(a.shape)] for a in arrays]}
+    encoded = json.dumps(layout, separators=(",", ":")).encode()
+    out.write(struct.pack(">Q", len(encoded)) + encoded)
+    for data in arrays:
+        if data.size:  # (a view of no items cannot be cast to bytes)
+            out.write(memoryview(data).cast("B"))
+
+
+def _lift(tree: dict[str, Any], arrays: list[np.ndarray]) -> dict[str, Any]:
+    """``tree`` with each array (a value of an object; lists hold plain values only) replaced by
+    ``{"@array": i}``, the array appended to ``arrays`` as little-endian and contiguous."""
+    lifted: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, np.ndarray):
+            little = np.ascontiguousarray(value, dtype=value.dtype.newbyteorder("<"))
+            assert little.dtype.str in _DTYPES and little.ndim in (1, 2), little.dtype
+            arrays.append(little)
+            lifted[key] = {_ARRAY: len(arrays) - 1}
+        else:
+            lifted[key] = _lift(value, arrays) if isinstance(value, dict) else value
+    return lifted
+
+
+def _read_state(handle: IO[bytes], size: int) -> Any:
+    """The tree `_write_state` wrote, with its arrays; ValueError (or another error of reading)
+    when the file is not that."""
+    (length,) = struct.unpack(">Q", handle.read(8))
+    if length > size - handle.tell():
+        raise ValueError("the layout runs past the end of the file")
+    layout = fields(json.loads(handle.read(length), parse_constant=_no_constant), "state", "arrays")
+    specs = layout["arrays"]
+    if not isinstance(specs, list):
+        raise ValueError("no list of arrays")
+    shapes = [_spec(spec) for spec in specs]
+    expected = sum(math.prod(shape) * np.dtype(dtype).itemsize for dtype, shape in shapes)
+    if expected != size - handle.tell():  # checked before anything is allocated
+        raise ValueError(f"{size - handle.tell()} bytes of arrays where {expected} are listed")
+    # One read, and each array a read-only view of it: the classes copy what they change.
+    data = handle.read(expected)
+    if len(data) != expected:
+        raise ValueError("the file ended inside an array")
+    arrays, offset = [], 0
+    for dtype, shape in shapes:
+        count = math.prod(shape)
+        arrays.append(np.frombuffer(data, dtype, count, offset).reshape(shape))
+        offset += count * np.dtype(dtype).itemsize
+    return _lower(layout["state"], arrays)
+
+
+def _spec(spec: object) -> tuple[str, tuple[int, ...]]:
+    """The dtype and shape of one listed array, checked."""
+    if not isinstance(spec, list) or len(spec) != 2 or spec[0] not in _DTYPES:
+        raise ValueError(f"an array of an unknown kind ({str(spec)[:60]})")
+    dtype, shape = spec
+    if not isinstance(shape, list) or len(shape) not in (1, 2):
+        raise ValueError(f"an array of an unknown shape ({str(shape)[:60]})")
+    return dtype, tuple(integer(n) for n in shape)
+
+
+def _lower(tree: object, arrays: list[np.ndarray]) -> Any:
+    """The tree with each ``{"@array": i}`` replaced by the i-th array (objects only: lists hold
+    plain values)."""
+    if not isinstance(tree, dict):
+        return tree
+    if set(tree) == {_ARRAY}:
+        number = integer(tree[_ARRAY])
+        if number >= len(arrays):
+            raise ValueError(f"array {number} of {len(arrays)}")
+        return arrays[number]
+    return {key: _lower(value, arrays) for key, value in tree.items()}

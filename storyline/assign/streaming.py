@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import islice
+from itertools import islice, repeat
 from sys import intern
 from typing import Any, NamedTuple
 
@@ -28,6 +28,21 @@ from storyline.assign.background import (
     UNSEEN_PRIOR,
     background_priors,
     doc_chance,
+)
+from storyline.assign.columns import (
+    StateError,
+    array,
+    counts,
+    fields,
+    integer,
+    split,
+    strings,
+    texts_from_state,
+    texts_to_state,
+    time_from_state,
+    time_to_state,
+    times_from_array,
+    times_to_array,
 )
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
@@ -41,7 +56,7 @@ _SEPARATOR = "\x00"  # between the terms of a packed vector (no word contains it
 
 def _pack_terms(mapping: dict[str, float] | Counter[str], dtype: type) -> tuple[str, bytes] | None:
     """The keys joined into one string and the values as bytes of ``dtype``; None when a key
-    contains the separator (then the mapping is pickled as it is)."""
+    contains the separator (then the mapping is kept as it is)."""
     joined = _SEPARATOR.join(mapping)
     if joined.count(_SEPARATOR) != max(len(mapping) - 1, 0):
         return None
@@ -70,21 +85,27 @@ class TermStats:
     docs: int = 0
     df: Counter[str] = field(default_factory=Counter)
 
-    def __getstate__(self) -> tuple[int, str, bytes] | tuple[int, Counter[str]]:
-        """Pickled packed, as the centroids are: the terms as one string, the counts as int64
-        bytes (a million terms read back in a fraction of the time of a Counter's pickle)."""
-        packed = _pack_terms(self.df, np.int64)
-        return (self.docs, self.df) if packed is None else (self.docs, *packed)
+    def to_state(self) -> dict[str, Any]:
+        """The statistics as data (`columns`): the terms as one text, the counts as int64 (a
+        million terms read back in a fraction of the time of a Counter of objects)."""
+        df = self.df
+        return {
+            "docs": self.docs,
+            "terms": texts_to_state(list(df)),
+            "counts": np.fromiter(df.values(), dtype=np.int64, count=len(df)),
+        }
 
-    def __setstate__(self, state: tuple[object, ...]) -> None:
-        if len(state) == 2:
-            self.docs, self.df = state  # type: ignore[assignment]
-            return
-        docs, joined, counts = state
-        self.docs = docs  # type: ignore[assignment]
-        terms, values = _unpack_terms(joined, counts, np.int64)  # type: ignore[arg-type]
-        self.df = Counter()
-        dict.update(self.df, zip(terms, values, strict=True))  # one dictionary built, not two
+    @classmethod
+    def from_state(cls, state: object) -> TermStats:
+        """The statistics `to_state` saved; `columns.StateError` when ``state`` is not that."""
+        found = fields(state, "docs", "terms", "counts")
+        terms = texts_from_state(found["terms"])
+        values = counts(found["counts"], length=len(terms)).tolist()
+        df: Counter[str] = Counter()
+        dict.update(df, zip(terms, values, strict=True))  # one dictionary built, not two
+        if len(df) != len(terms):
+            raise StateError("a term counted twice")
+        return cls(integer(found["docs"]), df)
 
     def observe(self, terms: Iterable[str]) -> None:
         self.docs += 1
@@ -129,7 +150,7 @@ Packed = tuple[str, bytes]  # a vector's terms, joined, and the bytes of its flo
 
 
 def pack_vector(vector: Vector) -> Packed | Vector:
-    """A vector as one string of terms and the bytes of its values: pickled and read back many
+    """A vector as one string of terms and the bytes of its values: saved and read back many
     times faster than a dictionary (no object per term), and a fraction of its memory. Terms that
     contain the separator, which words never do, leave the vector as it is."""
     packed = _pack_terms(vector, np.float64)
@@ -145,14 +166,80 @@ def unpack_vector(packed: Packed | Vector) -> Vector:
     return dict(zip(map(intern, terms), values, strict=True))
 
 
+def vectors_to_state(vectors: Iterable[Packed | Vector]) -> dict[str, Any]:
+    """Vectors, packed or not, as columns (`columns`): the packed terms of all as one UTF-8
+    text, each one's length in bytes there and number of terms, and all values as one float64
+    array. A vector that cannot be packed (a term with the separator) is kept apart, as JSON."""
+    texts, widths, sizes, values = [], [], [], []
+    loose: list[list[Any]] = []
+    for position, vector in enumerate(vectors):
+        packed = pack_vector(vector) if isinstance(vector, dict) else vector
+        if isinstance(packed, dict):
+            loose.append([position, list(packed), list(packed.values())])
+            packed = ("", b"")
+        joined, data = packed
+        text = joined.encode("utf-8", "surrogatepass")  # as `columns.encode_text`
+        texts.append(text)
+        widths.append(len(text))
+        sizes.append(len(data) // 8)
+        values.append(data)
+    return {
+        "text": np.frombuffer(b"".join(texts), dtype=np.uint8),
+        "widths": np.array(widths, dtype=np.int64),
+        "sizes": np.array(sizes, dtype=np.int64),
+        "values": np.frombuffer(b"".join(values), dtype=np.float64),
+        "loose": loose,
+    }
+
+
+def vectors_from_state(state: object, length: int) -> list[Packed | Vector]:
+    """The ``length`` vectors `vectors_to_state` saved, packed (unpacked when first used) but for
+    those kept apart; `columns.StateError` when ``state`` is not that."""
+    found = fields(state, "text", "widths", "sizes", "values", "loose")
+    text = array(found["text"], "|u1")
+    widths = counts(found["widths"], len(text), length)
+    sizes = counts(found["sizes"], length=length)
+    values = array(found["values"], "<f8", int(sizes.sum()))
+    if not np.isfinite(values).all():
+        raise StateError("a vector's weight is not a finite number")
+    raw, data = memoryview(text), memoryview(values).cast("B") if len(values) else b""
+    ends, stops = np.cumsum(widths), np.cumsum(sizes * 8)
+    joined = [  # each decoded where it lies in the file's buffer
+        str(raw[start:end], "utf-8", "surrogatepass")
+        for start, end in zip((ends - widths).tolist(), ends.tolist(), strict=True)
+    ]
+    # `unpack_vector` splits the terms on the separator when the vector is used: check now that
+    # there is one term per value (a scan in C, a small part of the time to read)
+    separators = np.fromiter(map(str.count, joined, repeat(_SEPARATOR)), np.int64, len(joined))
+    if not np.array_equal(separators, np.maximum(sizes - 1, 0)) or widths[sizes == 0].any():
+        raise StateError("a vector's terms and values differ in number")
+    starts = (stops - sizes * 8).tolist()
+    weights = [bytes(data[start:end]) for start, end in zip(starts, stops.tolist(), strict=True)]
+    vectors: list[Packed | Vector] = list(zip(joined, weights, strict=True))
+    if not isinstance(found["loose"], list):
+        raise StateError("expected a list of vectors kept apart")
+    for item in found["loose"]:
+        if not isinstance(item, list) or len(item) != 3:
+            raise StateError("expected a vector kept apart as [position, terms, values]")
+        position = integer(item[0])
+        terms, kept = strings(item[1]), item[2]
+        if position >= length or vectors[position] != ("", b"") or not isinstance(kept, list):
+            raise StateError("a vector kept apart out of place")
+        if len(kept) != len(terms) or not all(type(w) is float and math.isfinite(w) for w in kept):
+            raise StateError("a vector kept apart with values that are not its terms'")
+        vectors[position] = dict(zip(terms, kept, strict=True))
+    return vectors
+
+
 class Cluster:
     """A cluster's running state: summed member vectors, time span and index keys.
 
     The squared norm of the sum is kept up to date as members join, so scoring an article
     against the cluster costs as much as the article's own terms, however large the cluster.
-    Pickled, the summed vector is packed (`pack_vector`) and stays packed after loading until it is
-    first used: a process that starts from a snapshot of thousands of open clusters pays for the
-    few its articles touch, not for every centroid of the window.
+    Saved, the summed vector is packed (`pack_vector`); a cluster made from a packed one
+    (``packed``) keeps it packed until it is first used: a process that starts from a snapshot of
+    thousands of open clusters pays for the few its articles touch, not for every centroid of the
+    window.
     """
 
     __slots__ = (
@@ -181,12 +268,13 @@ class Cluster:
         sumsq: float = 0.0,
         seen: datetime | None = None,
         namesq: float = 0.0,
+        packed: Packed | None = None,  # the summed vector packed, in place of ``total``
     ) -> None:
         # first and last span the dated members only (None while every member is undated);
         # seen is the stream's clock at the last join, which expiry goes by
         self.id, self.first, self.last = id, first, last
-        self._total: Vector | None = {} if total is None else total
-        self._packed: Packed | None = None
+        self._total: Vector | None = None if packed is not None else {} if total is None else total
+        self._packed: Packed | None = packed
         self.size = size
         self.keys: list[str] = [] if keys is None else keys
         self.indexed_at = indexed_at
@@ -206,21 +294,12 @@ class Cluster:
     def total(self, vector: Vector) -> None:
         self._total, self._packed = vector, None
 
-    def __getstate__(self) -> tuple[object, ...]:
-        total = self._packed if self._total is None else pack_vector(self._total)
-        fields = (self.first, self.last, self.size, self.keys, self.indexed_at, self.sumsq)
-        return (self.id, *fields, total, self.seen, self.namesq)
-
-    def __setstate__(self, state: tuple[object, ...]) -> None:
-        cid, first, last, size, keys, indexed_at, sumsq, total, seen, namesq = state
-        self.id, self.first, self.last = cid, first, last  # type: ignore[assignment]
-        self.seen = seen  # type: ignore[assignment]
-        self.size, self.keys, self.indexed_at = size, keys, indexed_at  # type: ignore[assignment]
-        self.sumsq, self.namesq = sumsq, namesq  # type: ignore[assignment]
-        if isinstance(total, dict):
-            self._total, self._packed = total, None
-        else:
-            self._total, self._packed = None, total  # type: ignore[assignment]
+    def saved_total(self) -> Packed | Vector:
+        """The summed vector to save: packed (as it was loaded, when it was never used since)."""
+        if self._total is None:
+            assert self._packed is not None
+            return self._packed
+        return pack_vector(self._total)
 
     def add(self, vector: Vector, when: datetime | None, clock: datetime | None = None) -> None:
         """Add a member: ``when`` is its time (None: undated), ``clock`` the stream's."""
@@ -328,10 +407,94 @@ class StreamClusterer:
         self.max_terms = max_terms
         self.clusters: dict[int, Cluster] = {}
         self._postings: dict[str, dict[int, None]] = {}  # ordered sets: newest last
+        # Every cluster, in the order it was last indexed: the order the postings list them in,
+        # so that a snapshot saves this and the keys, and the postings are rebuilt from them.
+        self._indexed: dict[int, None] = {}
         self._next_id = 1
         self._expired_at: datetime | None = None
         self.clock: datetime | None = None  # the latest dated time seen: undated members age by it
         self.candidates_scored = 0  # for the speed benchmark: stays flat as the stream grows
+
+    def to_state(self) -> dict[str, Any]:
+        """The open clusters and the stream's clock as data (`columns`), one column per field.
+        The postings are not saved: the order clusters were last indexed in rebuilds them."""
+        clusters = list(self.clusters.values())
+        return {
+            "ids": np.array([c.id for c in clusters], dtype=np.int64),
+            "first": times_to_array(c.first for c in clusters),
+            "last": times_to_array(c.last for c in clusters),
+            "seen": times_to_array(c.seen for c in clusters),
+            "sizes": np.array([c.size for c in clusters], dtype=np.int64),
+            "indexed_at": np.array([c.indexed_at for c in clusters], dtype=np.int64),
+            "sumsq": np.array([c.sumsq for c in clusters], dtype=np.float64),
+            "namesq": np.array([c.namesq for c in clusters], dtype=np.float64),
+            "key_counts": np.array([len(c.keys) for c in clusters], dtype=np.int64),
+            "keys": texts_to_state([term for c in clusters for term in c.keys]),
+            "totals": vectors_to_state(c.saved_total() for c in clusters),
+            "indexed": np.array(list(self._indexed), dtype=np.int64),
+            "next_id": self._next_id,
+            "expired_at": time_to_state(self._expired_at),
+            "clock": time_to_state(self.clock),
+            "candidates_scored": self.candidates_scored,
+        }
+
+    @classmethod
+    def from_state(
+        cls, state: object, threshold: float, window: timedelta, decay: float = 0.0
+    ) -> StreamClusterer:
+        """A clusterer (made with these parameters) holding what `to_state` saved; centroids
+        stay packed until used. `columns.StateError` when ``state`` is not that."""
+        found = fields(
+            state, "ids", "first", "last", "seen", "sizes", "indexed_at", "sumsq", "namesq",
+            "key_counts", "keys", "totals", "indexed", "next_id", "expired_at", "clock",
+            "candidates_scored",
+        )  # fmt: skip
+        ids = array(found["ids"], "<i8")
+        size = len(ids)
+        if len(np.unique(ids)) != size or (size and int(ids.min()) < 1):
+            raise StateError("a cluster saved twice, or with an id below 1")
+        squares = [array(found[name], "<f8", size) for name in ("sumsq", "namesq")]
+        if not all(np.isfinite(column).all() and (column >= 0).all() for column in squares):
+            raise StateError("a cluster's norm is not a finite, non-negative number")
+        terms = texts_from_state(found["keys"])
+        columns = (
+            ids.tolist(),
+            times_from_array(found["first"], size),
+            times_from_array(found["last"], size),
+            times_from_array(found["seen"], size),
+            counts(found["sizes"], length=size).tolist(),
+            counts(found["indexed_at"], length=size).tolist(),
+            squares[0].tolist(),
+            squares[1].tolist(),
+            split(terms, counts(found["key_counts"], len(terms), size)),
+            vectors_from_state(found["totals"], size),
+        )
+        clusterer = cls(threshold, window, decay)
+        for cid, first, last, seen, members, indexed_at, sumsq, namesq, keys, total in zip(
+            *columns, strict=True
+        ):
+            packed = None if isinstance(total, dict) else total
+            clusterer.clusters[cid] = Cluster(
+                cid, first, last, total if packed is None else None, members, keys,
+                indexed_at, sumsq, seen, namesq, packed,
+            )  # fmt: skip
+        indexed = array(found["indexed"], "<i8", size)
+        if not np.array_equal(np.sort(indexed), np.sort(ids)):
+            raise StateError("the order clusters were indexed in is not of these clusters")
+        order, clusters = indexed.tolist(), clusterer.clusters
+        clusterer._indexed = dict.fromkeys(order)
+        # `_post`, written out: it runs for every key of every open cluster (a default
+        # dictionary makes a new term's posting in C: three times faster than `setdefault`)
+        postings: defaultdict[str, dict[int, None]] = defaultdict(dict)
+        for cid in order:
+            for term in clusters[cid].keys:
+                postings[term][cid] = None
+        clusterer._postings = dict(postings)
+        clusterer._next_id = integer(found["next_id"], max(ids.tolist(), default=0) + 1)
+        clusterer._expired_at = time_from_state(found["expired_at"])
+        clusterer.clock = time_from_state(found["clock"])
+        clusterer.candidates_scored = integer(found["candidates_scored"])
+        return clusterer
 
     def tick(self, when: datetime | None) -> datetime | None:
         """Move the stream's clock on to ``when`` (undated: left as it is); the clock."""
@@ -357,6 +520,7 @@ class StreamClusterer:
             del self.clusters[cluster.id]
 
     def _unindex(self, cluster: Cluster) -> None:
+        self._indexed.pop(cluster.id, None)
         for term in cluster.keys:
             posting = self._postings.get(term)
             if posting is not None:
@@ -378,6 +542,11 @@ class StreamClusterer:
             cluster.sumsq, cluster.namesq = _squares(cluster.total)
         cluster.keys = top_terms(cluster.total, self.index_terms)
         cluster.indexed_at = cluster.size
+        self._post(cluster)
+
+    def _post(self, cluster: Cluster) -> None:
+        """List the cluster last under each of its keys."""
+        self._indexed[cluster.id] = None
         for term in cluster.keys:
             self._postings.setdefault(term, {})[cluster.id] = None
 

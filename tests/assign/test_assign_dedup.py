@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import numpy as np
+import pytest
 from datasketch import MinHash
 
+from storyline.assign.columns import StateError
 from storyline.assign.dedup import (
     CopyIndex,
     banding,
@@ -133,6 +136,69 @@ def test_an_index_finds_nothing_in_an_article_it_has_expired_or_removed():
     index.remove("new")
     assert index.matches(minhash) == [("undated", 1.0)]
     assert len(index) == 1
+
+
+@cache
+def _many_signatures() -> list[MinHash]:
+    return _random_signatures(6000, Settings(), seed=5)
+
+
+def _filled_index(settings: Settings) -> tuple[CopyIndex, list[MinHash]]:
+    """An index past a few run merges (two runs left), with removals, expiry and unflushed
+    recent keys."""
+    signatures = _many_signatures()
+    index = CopyIndex(settings)
+    start = datetime(2031, 5, 1, tzinfo=UTC)
+    for n, minhash in enumerate(signatures[:4400]):
+        index.add(f"a{n}", minhash, start + timedelta(hours=n) if n % 7 else None)
+        if n % 50 == 49:
+            index.remove(f"a{n - 3}")
+    index.expire(start + timedelta(hours=600))
+    return index, signatures
+
+
+def test_a_saved_index_finds_the_same_and_goes_on_the_same():
+    settings = Settings()
+    index, signatures = _filled_index(settings)
+    assert index._buffer and len(index._runs) > 1  # recent keys and several runs saved
+    copy = CopyIndex.from_state(settings, None, index.to_state())
+    capacity = len(copy._alive)
+    assert len(copy) == len(index)
+    for minhash in signatures[::10]:
+        assert copy.matches(minhash) == index.matches(minhash)
+    later = datetime(2031, 9, 1, tzinfo=UTC)
+    for n, minhash in enumerate(signatures[4400:], start=4400):
+        for either in (index, copy):
+            either.add(f"a{n}", minhash, later)
+    assert copy._buffered < 1600 and len(copy._alive) > capacity  # flushed and grew since
+    for either in (index, copy):
+        either.expire(datetime(2031, 6, 1, tzinfo=UTC))
+        either.remove("a4401")
+    assert len(copy) == len(index)
+    for minhash in signatures[::10]:
+        assert copy.matches(minhash) == index.matches(minhash)
+
+
+def test_a_saved_index_refuses_a_state_that_does_not_fit():
+    settings = Settings()
+    index, _ = _filled_index(settings)
+    state = index.to_state()
+    wrong: list[tuple[str, object]] = [
+        ("signatures", state["signatures"][:, :64]),  # made with another permutation count
+        ("signatures", state["signatures"].astype(np.uint32)),
+        ("alive", np.full(len(state["alive"]), 2, dtype=np.uint8)),
+        ("run_sequences", state["run_sequences"] + 10**9),  # articles never indexed
+        ("run_keys", state["run_keys"][::-1].copy()),  # runs out of order
+        ("buffer_counts", state["buffer_counts"] + 1),
+        ("next", state["next"] + 1),  # one row more than saved
+        ("base", -1),
+    ]
+    for key, value in wrong:
+        with pytest.raises(StateError):
+            CopyIndex.from_state(settings, None, dict(state, **{key: value}))
+    other = Settings(dedup_num_perm=64)
+    with pytest.raises(StateError):
+        CopyIndex.from_state(other, None, state)
 
 
 def test_banding_offers_a_pair_at_the_threshold_as_a_candidate_most_of_the_time():

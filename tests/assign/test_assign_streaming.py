@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import pickle
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+import pytest
+
+from storyline.assign.columns import StateError
 from storyline.assign.streaming import (
     StreamClusterer,
     TermStats,
@@ -13,6 +16,8 @@ from storyline.assign.streaming import (
     pack_vector,
     tfidf,
     unpack_vector,
+    vectors_from_state,
+    vectors_to_state,
     words,
 )
 
@@ -94,11 +99,16 @@ def test_a_packed_vector_comes_back_with_the_same_terms_order_and_values() -> No
     assert pack_vector(odd) is odd and unpack_vector(odd) is odd
 
 
-def test_a_pickled_clusterer_keeps_centroids_packed_until_a_cluster_is_used() -> None:
+def _saved(clusterer: StreamClusterer) -> StreamClusterer:
+    """The clusterer built back from its saved state."""
+    return StreamClusterer.from_state(clusterer.to_state(), 0.2, timedelta(days=2))
+
+
+def test_a_saved_clusterer_keeps_centroids_packed_until_a_cluster_is_used() -> None:
     stats, clusterer = TermStats(), StreamClusterer(0.2, timedelta(days=2))
     dam, _, _ = clusterer.place(vec(stats, DAM), DAY)
     ferry, _, _ = clusterer.place(vec(stats, FERRY), DAY)
-    copy = pickle.loads(pickle.dumps(clusterer, protocol=5))
+    copy = _saved(clusterer)
     assert all(c._total is None for c in copy.clusters.values())  # nothing unpacked yet
     later = vec(stats, DAM + " mayor")
     placed, created, score = copy.place(later, DAY + timedelta(hours=1))
@@ -110,13 +120,81 @@ def test_a_pickled_clusterer_keeps_centroids_packed_until_a_cluster_is_used() ->
     assert copy.clusters[dam].sumsq == original.sumsq
 
 
-def test_term_statistics_pickle_packed_and_read_back_in_every_form() -> None:
+def test_a_saved_clusterer_rebuilds_its_index_in_the_order_clusters_were_indexed() -> None:
+    """Postings are not saved: they come back from each cluster's keys, listed in the order the
+    clusters were last indexed, which decides which clusters a common term offers first."""
+    stats, clusterer = TermStats(), StreamClusterer(0.2, timedelta(days=2), max_postings=2)
+    shared = "lighthouse keepers"
+    for n in range(1, 5):
+        clusterer.join(n, vec(stats, f"{shared} topic{n}alpha topic{n}beta"), DAY)
+    first = 1
+    clusterer.join(first, vec(stats, f"{shared} topic1alpha topic1gamma"), DAY)  # re-indexed
+    assert list(clusterer._postings["lighthouse"]) == [2, 3, 4, 1]
+    copy = _saved(clusterer)
+    assert {t: list(p) for t, p in copy._postings.items()} == {
+        t: list(p) for t, p in clusterer._postings.items()
+    }
+    probe = vec(stats, shared)
+    copy.max_postings = clusterer.max_postings  # (a parameter, not state: the settings give it)
+    assert copy.candidates(probe) == clusterer.candidates(probe) == {4, first}
+    assert (copy._next_id, copy.clock) == (clusterer._next_id, clusterer.clock)
+
+
+def test_a_saved_clusterer_refuses_a_state_that_does_not_fit() -> None:
+    stats, clusterer = TermStats(), StreamClusterer(0.2, timedelta(days=2))
+    clusterer.place(vec(stats, DAM), DAY)
+    clusterer.place(vec(stats, FERRY), DAY)
+    wrong: list[tuple[str, object]] = [
+        ("ids", np.array([1, 1], dtype=np.int64)),  # one cluster twice
+        ("ids", np.array([1, 2], dtype=np.int32)),
+        ("sumsq", np.array([1.0, np.inf])),
+        ("indexed", np.array([1, 7], dtype=np.int64)),  # a cluster it does not have
+        ("next_id", 2),  # would hand out an id in use
+        ("candidates_scored", True),
+        ("clock", "2031-03-04"),
+        ("first", np.array([np.iinfo(np.int64).max, 0], dtype=np.int64)),  # past year 9999
+    ]
+    for key, value in wrong:
+        state = clusterer.to_state()
+        state[key] = value
+        with pytest.raises(StateError):
+            _saved_from(state)
+    state = clusterer.to_state()
+    state["extra"] = 1
+    with pytest.raises(StateError, match="extra"):
+        _saved_from(state)
+
+
+def _saved_from(state: dict[str, object]) -> StreamClusterer:
+    return StreamClusterer.from_state(state, 0.2, timedelta(days=2))
+
+
+def test_saved_vectors_come_back_packed_and_refuse_terms_that_do_not_match_values() -> None:
+    stats = TermStats()
+    vector = vec(stats, DAM)
+    odd = {"a\x00b": 1.0, "c": 2.0}  # a term with the separator: kept apart, as JSON
+    accented = {"café": 0.5, "@zürich": 0.25, "ünïcode": 0.125}  # more bytes than characters
+    state = vectors_to_state([vector, pack_vector({}), odd, pack_vector(accented)])
+    back = vectors_from_state(state, 4)
+    assert [unpack_vector(v) for v in back] == [vector, {}, odd, accented]
+    assert isinstance(back[0], tuple) and back[2] == odd
+    short = dict(state, sizes=state["sizes"] + np.array([0, 1, 0, -1]))  # a term moved over
+    with pytest.raises(StateError):
+        vectors_from_state(short, 4)
+    with pytest.raises(StateError):
+        vectors_from_state(state, 3)
+
+
+def test_term_statistics_saved_as_columns_and_read_back_in_every_form() -> None:
     stats = TermStats()
     vec(stats, DAM)
     vec(stats, DAM + " " + FERRY)
-    packed = stats.__getstate__()
-    assert len(packed) == 3 and isinstance(packed[1], str)  # terms joined, counts as bytes
-    back = pickle.loads(pickle.dumps(stats))
+    state = stats.to_state()
+    assert "text" in state["terms"] and state["counts"].dtype == np.int64  # one text, int64
+    back = TermStats.from_state(state)
     assert back.docs == 2 and list(back.df.items()) == list(stats.df.items())
-    odd = TermStats(1, Counter({"a\x00b": 1}))  # a term with the separator: pickled as it is
-    assert pickle.loads(pickle.dumps(odd)).df == odd.df
+    odd = TermStats(1, Counter({"a\x00b": 1}))  # a term with the separator: a JSON list
+    assert TermStats.from_state(odd.to_state()).df == odd.df
+    negative = dict(state, counts=-state["counts"])
+    with pytest.raises(StateError):
+        TermStats.from_state(negative)
