@@ -209,6 +209,7 @@ _OPTIONAL_TEXT = (
     "url",
     "title",
     "outlet",
+    "outlet_name",
     "published_source",
     "published_note",
     "language",
@@ -233,7 +234,8 @@ class Article:
     url: str | None = None
     title: str | None = None
     text: str = ""
-    outlet: str | None = None
+    outlet: str | None = None  # the outlet's key: its registered domain ("cnn.com"), else a name
+    outlet_name: str | None = None  # the name to show for it ("CNN"); None: show the key
     published: datetime | None = None
     published_source: str | None = None  # how the date was found, e.g. "html-meta", "dateline"
     published_confidence: str | None = None  # a DateConfidence value, None when undated

@@ -7,7 +7,8 @@ import re
 from urllib.parse import urlsplit
 
 from storyline.clean.html import extract_html
-from storyline.clean.meta import canonical_url, content_hash, detect_language, outlet_from_url
+from storyline.clean.meta import canonical_url, content_hash, detect_language
+from storyline.clean.outlets import outlet_from_url, outlet_key, outlet_name
 from storyline.clean.pubdate import settle_date
 from storyline.clean.text import clean_text
 from storyline.clean.titles import strip_site_name
@@ -41,6 +42,16 @@ def article_id(article: Article) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+def _settle_outlet(article: Article, sitename: str | None) -> None:
+    """The outlet's key (the registered domain of the article's URL, else the name its record
+    or page gives) and the name to show for it (that name, when it reads as one; issue 21)."""
+    given = article.outlet  # a record's own outlet field, when it has one
+    key = outlet_from_url(article.url) or outlet_key(given) or outlet_key(sitename)
+    name = outlet_name(given, key) or outlet_name(sitename, key)
+    article.outlet = (key or "")[:300] or None
+    article.outlet_name = (name or "")[:300] or None
+
+
 def clean_article(article: Article, settings: Settings) -> Article:
     """Clean ``article`` in place and return it; ExtractionError when no article text remains."""
     body, title, sitename = article.raw, article.title, None
@@ -58,7 +69,6 @@ def clean_article(article: Article, settings: Settings) -> Article:
         if article.published is None and page.date:
             article.published = parse_source_date(page.date)
             article.published_source = "html-meta" if article.published else None
-        article.outlet = article.outlet or (None if article.url else page.sitename)
         sitename = page.sitename
         article.authors = article.authors or page.authors
         article.image_url = article.image_url or page.image
@@ -79,7 +89,7 @@ def clean_article(article: Article, settings: Settings) -> Article:
             f"removing boilerplate, minimum {settings.min_text_chars}); pass an article's own page"
         )
     settle_date(article, [found for line, found in cleaned.datelines if line < _HEAD_LINES])
-    article.outlet = (article.outlet or outlet_from_url(article.url) or "")[:300] or None
+    _settle_outlet(article, sitename)
     if article.language is not None and not _LANGUAGE_CODE.match(article.language):
         article.language = None  # a label such as "English (UK)": detect the code instead
     if article.language is None:

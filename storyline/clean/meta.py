@@ -1,4 +1,5 @@
-"""Clean stage: metadata not in the markup: outlet from URL, language, canonical URL, hash."""
+"""Clean stage: metadata not in the markup: language, canonical URL, content hash (the outlet
+is in ``outlets.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from functools import cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|cmpid|ocid|icid|smid)$")
-_HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -30,20 +30,6 @@ def canonical_url(url: str | None) -> str | None:
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)])
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https" if parts.scheme == "https" else "http", netloc, path, query, ""))
-
-
-def outlet_from_url(url: str | None) -> str | None:
-    """The outlet's host name without www./m./amp. prefixes, e.g. ``harbortimes.example``."""
-    if not url:
-        return None
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return None
-    for prefix in _HOST_PREFIXES:
-        if host.startswith(prefix):
-            host = host[len(prefix) :]
-    return host or None
 
 
 def normalise_for_hash(text: str) -> str:

@@ -1,66 +1,66 @@
-"""Clean stage: a headline without the site's name that pages append to it.
+"""Clean stage: a headline without the site's name that pages add to it.
 
-"Clymer workshop manual review | MoreBikes", "WeWork investigated – TechCrunch": the last part
-names the site, not the story, and two unrelated pages of one site would share it. It is cut when
-it matches the site's name as the page gives it or its web address (``morebikes.co.uk``).
+"Clymer workshop manual review | MoreBikes", "WeWork investigated – TechCrunch", "Velmora: Dam
+inquiry opens", "Dam inquiry opens | Politics | Harbor Times": the part naming the site (and the
+sections between it and the headline) is not the story, and two unrelated pages of one site would
+share it. A part is cut when it matches the site's name as the page gives it or its registered
+domain (``morebikes.co.uk``, ``cnn.com`` for ``edition.cnn.com``), perhaps with words such as
+"News" or ".com" around it (see ``outlets.names_site``); a part that names no site stays, so
+"Trump – Comey feud deepens" is left whole (issue 21).
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
-_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
-_ALNUM = re.compile(r"[\W_]+")
-_GENERIC_HOST_LABELS = frozenset({"www", "m", "amp", "mobile", "blog", "news", "com", "co", "org"})
-_MAX_NAME_WORDS = 6
+from storyline.clean.outlets import SEPARATOR, names_site, site_keys
 
-
-def _squashed(text: str) -> str:
-    return _ALNUM.sub("", text.casefold())
-
-
-def _site_keys(url: str | None, sitename: str | None) -> set[str]:
-    keys = {_squashed(sitename)} if sitename else set()
-    try:
-        host = (urlsplit(url).hostname or "") if url else ""
-    except ValueError:
-        host = ""
-    labels = [label for label in host.split(".") if label not in _GENERIC_HOST_LABELS]
-    keys.update(_squashed(label) for label in labels[:-1] or labels)  # not the top-level domain
-    return {key for key in keys if len(key) >= 3}
-
-
-def _names_site(part: str, keys: set[str]) -> bool:
-    squashed = _squashed(part)
-    if not squashed or len(part.split()) > _MAX_NAME_WORDS:
-        return False
-    return any(
-        squashed == key or (len(key) >= 4 and (key in squashed or squashed in key)) for key in keys
-    )
+_LEADING_NAME = re.compile(r"^\s*([^:|]{2,60}?):\s+(?=\S)")  # "Harbor Times: Dam inquiry opens"
+# A section between the headline and the site's name: a few capitalised words
+# ("Politics", "US News", "Middle East"), between bars only and after a headline of some words,
+# so "Trump – Comey" never is one.
+_MIN_HEADLINE_WORDS = 3  # sections are cut only after a headline longer than this
+_SECTION = re.compile(r"^(?:[A-Z0-9&][\w&'.-]*\s?){1,3}$")
 
 
 def _segments(title: str) -> list[tuple[int, int]]:
     """The (start, end) of each part of ``title`` between separators."""
     spans, start = [], 0
-    for match in _SEPARATOR.finditer(title):
+    for match in SEPARATOR.finditer(title):
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(title)))
     return spans
 
 
+def _bar_between(title: str, left: tuple[int, int], right: tuple[int, int]) -> bool:
+    return "|" in title[left[1] : right[0]]
+
+
 def strip_site_name(title: str, url: str | None, sitename: str | None = None) -> str:
-    """``title`` without trailing parts (or a leading one) that name the site; as it is
-    otherwise, and never emptied."""
-    keys = _site_keys(url, sitename)
+    """``title`` without trailing parts (or a leading one) that name the site, nor the section
+    parts between bars just before a trailing one; as it is otherwise, and never emptied."""
+    keys = site_keys(url, sitename)
     whole = title.strip()
-    spans = _segments(whole)
-    if not keys or len(spans) < 2:
+    if not keys:
         return title
-    while len(spans) > 1 and _names_site(whole[slice(*spans[-1])], keys):
+    leading = _LEADING_NAME.match(whole)
+    if leading and names_site(leading.group(1), keys, strict=True):
+        whole = whole[leading.end() :]
+    spans = _segments(whole)
+    cut_site = False
+    while len(spans) > 1 and names_site(whole[slice(*spans[-1])], keys):
         spans.pop()
-    if len(spans) > 1 and _names_site(whole[slice(*spans[0])], keys):
+        cut_site = True
+    while (
+        cut_site
+        and len(spans) > 1
+        and len(whole[slice(*spans[0])].split()) > _MIN_HEADLINE_WORDS
+        and _bar_between(whole, spans[-2], spans[-1])
+        and _SECTION.match(whole[slice(*spans[-1])].strip())
+    ):
+        spans.pop()  # "Headline | Politics | Harbor Times": the section goes with the name
+    if len(spans) > 1 and names_site(whole[slice(*spans[0])], keys):
         spans.pop(0)
     kept = whole[spans[0][0] : spans[-1][1]].strip()
-    return kept if kept and kept != whole else title
+    return kept if kept and kept != title.strip() else title

@@ -42,11 +42,12 @@ class TimelineEntry:
 class OutletRole:
     """An outlet's part in a story."""
 
-    outlet: str
+    outlet: str  # the key: articles are grouped by it
     articles: int
     first: datetime | None
     originals: int  # articles that are nobody's copy
     copies_of: list[str] = field(default_factory=list)  # outlets it republished
+    name: str | None = None  # the name to show, from the first of its articles that has one
 
 
 def _is_day(value: str | None) -> bool:
@@ -120,6 +121,7 @@ def outlets(articles: list[Article]) -> list[OutletRole]:
         if role is None:
             role = roles[name] = OutletRole(name, 0, article.published, 0)
         role.articles += 1
+        role.name = role.name or article.outlet_name
         original = by_id.get(article.duplicate_of) if article.duplicate_of else None
         if article.duplicate_of is None:
             role.originals += 1

@@ -312,7 +312,9 @@ def create_app(settings: Settings) -> FastAPI:
             date | None, Query(description="Published on or after (YYYY-MM-DD)")
         ] = None,
         until: Annotated[date | None, Query(description="Published on or before")] = None,
-        outlet: Annotated[str | None, Query(description="Outlet host, as listed")] = None,
+        outlet: Annotated[
+            str | None, Query(description="Outlet: its key as listed (cnn.com), or its name")
+        ] = None,
         language: Annotated[str | None, Query(description="ISO 639-1 code: en, de ...")] = None,
         entity: Annotated[str | None, Query(description="Entity id that must be mentioned")] = None,
         limit: Limit = 50,

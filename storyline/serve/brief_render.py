@@ -123,8 +123,8 @@ def brief_markdown(brief: StoryBrief, titles: dict[str, str | None] | None = Non
         for role in brief.outlets:
             copies = f"; republished {', '.join(role.copies_of)}" if role.copies_of else ""
             lines.append(
-                f"- {role.outlet}: {role.articles} articles, first {_day(role.first)}, "
-                f"{role.originals} original{copies}"
+                f"- {role.name or role.outlet}: {role.articles} articles, "
+                f"first {_day(role.first)}, {role.originals} original{copies}"
             )
     for note in brief.notes:
         lines += ["", f"_Note: {note}._"]

@@ -59,6 +59,13 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def _outlet(key: str | None, name: str | None) -> str:
+    """An outlet as ``show`` prints it: its name and, when that differs, its key."""
+    if not key:
+        return "unknown"
+    return f"{name} ({key})" if name and name != key else key
+
+
 def _table(*columns: str) -> Table:
     """A table whose fixed columns never wrap and whose last column, the title, is cut to fit."""
     table = Table()
@@ -166,7 +173,9 @@ def demo(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
 def articles(
     db: str | None = DbOption,
     story: int | None = typer.Option(None, help="Only this story's articles."),
-    outlet: str | None = typer.Option(None, help="Only this outlet's articles."),
+    outlet: str | None = typer.Option(
+        None, help="Only this outlet's articles: its key as listed (cnn.com), or its name."
+    ),
     limit: int = typer.Option(50, min=1, max=10_000, help="How many to list."),
     offset: int = typer.Option(0, min=0, help="How many to skip."),
     as_json: bool = JsonOption,
@@ -186,7 +195,7 @@ def articles(
         table.add_row(
             row["id"],
             published,
-            row["outlet"] or "?",
+            row["outlet_name"] or row["outlet"] or "?",
             str(row["story_id"] or "-"),
             (row["title"] or "")[:80] + copy,
         )
@@ -223,7 +232,7 @@ def show(
         source = f"{source}; {article.published_confidence} confidence"
     for label, value in (
         ("id", article.id),
-        ("outlet", article.outlet or "unknown"),
+        ("outlet", _outlet(article.outlet, article.outlet_name)),
         ("authors", ", ".join(article.authors) or "-"),
         ("url", article.url or "-"),
         ("published", published),

@@ -80,7 +80,8 @@ def _line(article: dict[str, Any]) -> str:
     if article.get("published_confidence") == "low":
         when = f"≈{when[:10]} (estimated)"
     note = f"  [yellow]({article['placement_note']})[/]" if article["placement_note"] else ""
-    return f"{when}  {article['outlet'] or '?'}  [dim]{article['id']}[/]  {article['title']}{note}"
+    outlet = article.get("outlet_name") or article["outlet"] or "?"
+    return f"{when}  {outlet}  [dim]{article['id']}[/]  {article['title']}{note}"
 
 
 def _print_tree(story: Story, data: dict[str, Any]) -> None:

@@ -69,6 +69,7 @@ def search_rows(
     )
     for row in rows:
         row["published"] = iso(row["published"])
+        row["outlet_name"] = row["outlet_name"] or row["outlet"]
     return rows, total
 
 

@@ -18,7 +18,12 @@ class SearchHitOut(BaseModel):
 
     id: str
     title: str | None
-    outlet: str | None
+    outlet: str | None = Field(
+        description="the outlet's key: its registered domain (cnn.com), else the name given"
+    )
+    outlet_name: str | None = Field(
+        None, description="the name to show for the outlet; its key when none is known"
+    )
     url: str | None
     published: str | None
     language: str | None
@@ -41,7 +46,12 @@ class ArticleSummaryOut(BaseModel):
 
     id: str
     title: str | None
-    outlet: str | None
+    outlet: str | None = Field(
+        description="the outlet's key: its registered domain (cnn.com), else the name given"
+    )
+    outlet_name: str | None = Field(
+        None, description="the name to show for the outlet; its key when none is known"
+    )
     url: str | None
     published: str | None = Field(description="ISO 8601; null when undated")
     published_confidence: str | None = Field(
@@ -67,7 +77,12 @@ class ArticleOut(BaseModel):
 
     id: str
     title: str | None
-    outlet: str | None
+    outlet: str | None = Field(
+        description="the outlet's key: its registered domain (cnn.com), else the name given"
+    )
+    outlet_name: str | None = Field(
+        None, description="the name to show for the outlet; its key when none is known"
+    )
     url: str | None
     canonical_url: str | None
     source: str

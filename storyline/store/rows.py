@@ -23,6 +23,7 @@ def row_to_article(row: Any) -> Article:
         title=data["title"],
         text=data["text"],
         outlet=data["outlet"],
+        outlet_name=data.get("outlet_name"),
         published=data["published"],
         published_source=data["published_source"],
         published_confidence=data["published_confidence"],

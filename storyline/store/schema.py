@@ -121,7 +121,8 @@ articles = Table(
     Column("raw", Text, nullable=False),
     Column("raw_format", String(8), nullable=False),
     Column("text", Text, nullable=False),
-    Column("outlet", String(300), index=True),
+    Column("outlet", String(300), index=True),  # the key: registered domain, else a name
+    Column("outlet_name", String(300), index=True),  # the name to show, when one is known
     Column("published", UTCDateTime, index=True),
     Column("published_source", String(100)),
     Column("published_confidence", String(8)),  # high, medium, low (DateConfidence)
@@ -491,6 +492,13 @@ def _page_fields(conn: Connection) -> None:
             conn.execute(text(f"ALTER TABLE articles ADD COLUMN {name} {kind}"))
 
 
+def _outlet_keys(conn: Connection) -> None:
+    """Outlets keyed by registered domain, with the name to show beside (issue 21)."""
+    from storyline.store.outlet_keys import rekey_outlets  # it imports this module's tables
+
+    rekey_outlets(conn)
+
+
 # The text PostgreSQL indexes and searches ('simple': no stemming, any language).
 SEARCH_VECTOR = "to_tsvector('simple', coalesce(title, '') || ' ' || text)"
 
@@ -509,6 +517,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("articles: story members indexed with their ids, outlets and events", _listing_covered),
     ("articles: date confidence; undated articles placed by content alone", _undated),
     ("articles: authors, lead image and its caption", _page_fields),
+    ("articles: outlets keyed by registered domain, with the name to show", _outlet_keys),
 ]
 
 

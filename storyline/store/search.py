@@ -9,7 +9,17 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, exists, func, literal_column, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 
 from storyline.store.schema import SEARCH_VECTOR, articles, mentions
 
@@ -65,7 +75,7 @@ class SearchStore:
             if until is not None:
                 filters.append(articles.c.published <= until)
             if outlet:
-                filters.append(articles.c.outlet == outlet)
+                filters.append(outlet_is(outlet))
             if language:
                 filters.append(articles.c.language == language)
             if entity_id:
@@ -82,6 +92,7 @@ class SearchStore:
                     articles.c.id,
                     articles.c.title,
                     articles.c.outlet,
+                    articles.c.outlet_name,
                     articles.c.url,
                     articles.c.published,
                     articles.c.language,
@@ -100,6 +111,15 @@ class SearchStore:
                 data["snippet"] = snippet(data.pop("text"), words)
                 found.append(data)
         return found, int(total)
+
+
+def outlet_is(outlet: str) -> ColumnElement[bool]:
+    """Articles of the outlet ``outlet`` names: its key as listed ("cnn.com"), a host or URL of
+    it ("edition.cnn.com"), or the name shown for it ("CNN")."""
+    from storyline.clean.outlets import outlet_key
+
+    keys = {outlet, outlet_key(outlet) or outlet}
+    return or_(articles.c.outlet.in_(sorted(keys)), articles.c.outlet_name == outlet)
 
 
 def _match(conn: Connection, words: list[str]) -> tuple[ColumnElement[bool], Any]:

@@ -44,7 +44,7 @@ from storyline.store.schema import (
     sources,
     store_info,
 )
-from storyline.store.search import SearchStore
+from storyline.store.search import SearchStore, outlet_is
 from storyline.store.stories import StoryStore
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ _SUMMARY_COLUMNS = (
     articles.c.id,
     articles.c.title,
     articles.c.outlet,
+    articles.c.outlet_name,
     articles.c.url,
     articles.c.published,
     articles.c.published_confidence,
@@ -311,6 +312,7 @@ class Store(AnnotationStore, StoryStore, EventStore, FeedStore, SearchStore):
             "raw_format": article.raw_format,
             "text": article.text,
             "outlet": article.outlet,
+            "outlet_name": article.outlet_name,
             "published": article.published,
             "published_source": article.published_source,
             "published_confidence": article.published_confidence,
@@ -346,12 +348,13 @@ class Store(AnnotationStore, StoryStore, EventStore, FeedStore, SearchStore):
         story_id: int | None = None,
         outlet: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Article summaries, newest first, optionally only one story's or one outlet's."""
+        """Article summaries, newest first, optionally only one story's or one outlet's (by its
+        key or its name, see ``outlet_is``)."""
         query = select(*_SUMMARY_COLUMNS)
         if story_id is not None:
             query = query.where(articles.c.story_id == story_id)
         if outlet:
-            query = query.where(articles.c.outlet == outlet)
+            query = query.where(outlet_is(outlet))
         when = func.coalesce(articles.c.published, articles.c.ingested_at)
         query = query.order_by(when.desc(), articles.c.id).limit(limit).offset(offset)
         with self.transaction() as conn:
@@ -363,6 +366,6 @@ class Store(AnnotationStore, StoryStore, EventStore, FeedStore, SearchStore):
         if story_id is not None:
             query = query.where(articles.c.story_id == story_id)
         if outlet:
-            query = query.where(articles.c.outlet == outlet)
+            query = query.where(outlet_is(outlet))
         with self.transaction() as conn:
             return int(conn.execute(query).scalar_one())

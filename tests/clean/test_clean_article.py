@@ -113,8 +113,34 @@ def test_given_url_and_outlet_are_kept(settings):
     assert article.outlet == "harbortimes.example"
     # the page's <link rel="canonical"> wins over the mobile URL it was fetched from
     assert article.canonical_url == "https://harbortimes.example/news/velmora-harbour-wall"
+    assert article.outlet_name == "Harbor Times"  # the page's og:site_name
+    # a record's own outlet is the name shown; the key stays the registered domain
     preset = clean_article(_html(PAGE, outlet="Harbor Times Weekly"), settings)
-    assert preset.outlet == "Harbor Times Weekly"
+    assert preset.outlet == "harbortimes.example"
+    assert preset.outlet_name == "Harbor Times Weekly"
+
+
+def test_one_outlet_whatever_the_subdomain(settings):
+    keys = {
+        clean_article(_html(PAGE, url=f"https://{host}/news/velmora-harbour-wall"), settings).outlet
+        for host in ("edition.harbortimes.example", "m.harbortimes.example", "harbortimes.example")
+    }
+    assert keys == {"harbortimes.example"}
+
+
+@pytest.mark.parametrize(
+    ("site_name", "shown"),
+    [
+        ("Harbor Times | Velmora | Kelmar | Sport", "Harbor Times"),
+        ("Autoracing | F1 | Indy | Rally", None),
+        ("https://social.example/harbortimes", None),
+    ],
+)
+def test_a_site_name_that_is_no_name_is_cut_or_refused(settings, site_name, shown):
+    page = PAGE.replace('content="Harbor Times">', f'content="{site_name}">')
+    article = clean_article(_html(page), settings)
+    assert article.outlet == "harbortimes.example"
+    assert article.outlet_name == shown
 
 
 def test_site_name_is_the_outlet_when_there_is_no_url(settings):
@@ -124,7 +150,7 @@ def test_site_name_is_the_outlet_when_there_is_no_url(settings):
     )
     article = clean_article(_html(page), settings)
     assert article.url is None
-    assert article.outlet == "Harbor Times"
+    assert article.outlet == article.outlet_name == "Harbor Times"
     assert article.canonical_url is None
 
 
@@ -175,7 +201,7 @@ def test_text_article_without_a_date(settings):
     assert article.published is None
     assert article.published_source is None
     assert "no publication date" in article.published_note
-    assert article.outlet is None
+    assert article.outlet is None and article.outlet_name is None
     assert article.canonical_url is None
     assert article.language == "en"
     assert article.stages == [Stage.INGESTED, Stage.CLEANED]

@@ -1,4 +1,4 @@
-"""clean/meta.py: canonical URL, outlet from URL, content hash and language."""
+"""clean/meta.py: canonical URL, content hash and language."""
 
 import pytest
 
@@ -7,7 +7,6 @@ from storyline.clean.meta import (
     content_hash,
     detect_language,
     normalise_for_hash,
-    outlet_from_url,
 )
 
 
@@ -60,26 +59,6 @@ def test_canonical_url_of_nothing(url):
 
 def test_canonical_url_leaves_non_http_alone():
     assert canonical_url("urn:kelmar-post:1") == "urn:kelmar-post:1"
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("https://www.harbortimes.example/news/1", "harbortimes.example"),
-        ("https://m.harbortimes.example/news/1", "harbortimes.example"),
-        ("https://amp.harbortimes.example/news/1", "harbortimes.example"),
-        ("https://WWW.KelmarPost.Example:8443/x", "kelmarpost.example"),
-        ("https://news.harbortimes.example/x", "news.harbortimes.example"),
-        ("https://mail.example/x", "mail.example"),  # only a whole "m." label is a prefix
-    ],
-)
-def test_outlet_from_url(url, expected):
-    assert outlet_from_url(url) == expected
-
-
-@pytest.mark.parametrize("url", [None, "", "not a url"])
-def test_outlet_from_url_without_host(url):
-    assert outlet_from_url(url) is None
 
 
 def test_content_hash_ignores_spacing_punctuation_and_case():

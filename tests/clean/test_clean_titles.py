@@ -32,3 +32,44 @@ from storyline.clean.titles import strip_site_name
 )  # fmt: skip
 def test_the_site_name_is_cut_from_the_title(title, url, sitename, expected):
     assert strip_site_name(title, url, sitename) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "sitename", "expected"),
+    [
+        # the registered domain is a key: the page sits on a subdomain
+        ("Dam inquiry opens - Harbor Times", "https://live.news.harbortimes.example/a", None,
+         "Dam inquiry opens"),
+        ("Dam inquiry opens | CNN", "https://edition.cnn.com/a", None, "Dam inquiry opens"),
+        # a name with words around it, or as its address shortens it
+        ("Dam inquiry opens - Harbor Times News", "https://harbortimes.example/a", None,
+         "Dam inquiry opens"),
+        ("Dam inquiry opens | HT.example", "https://ht.example/a", None, "Dam inquiry opens"),
+        ("Dam inquiry opens - The Kelmar Daily Post", "https://kdpost.example/a", None,
+         "Dam inquiry opens"),
+        # a leading name followed by a colon, only when it names the site
+        ("Harbor Times: Dam inquiry opens", "https://harbortimes.example/a", None,
+         "Dam inquiry opens"),
+        ("Velmora: Dam inquiry opens", "https://harbortimes.example/a", None,
+         "Velmora: Dam inquiry opens"),
+        ("Harbor: Dam inquiry opens", "https://harbortimes.example/a", None,
+         "Harbor: Dam inquiry opens"),
+        # a section between bars goes with the site's name after it
+        ("Dam inquiry opens in Velmora | Politics | Harbor Times",
+         "https://harbortimes.example/a", None, "Dam inquiry opens in Velmora"),
+        ("Dam inquiry opens in Velmora | US & Canada | Harbor Times News",
+         "https://harbortimes.example/a", "Harbor Times News", "Dam inquiry opens in Velmora"),
+        ("Dam inquiry opens in Velmora | what comes next | Harbor Times",
+         "https://harbortimes.example/a", None, "Dam inquiry opens in Velmora | what comes next"),
+        # a real part of the headline is never cut
+        ("Trump – Comey feud deepens", "https://harbortimes.example/a", None,
+         "Trump – Comey feud deepens"),
+        ("Trump – Comey feud deepens – Harbor Times", "https://harbortimes.example/a", None,
+         "Trump – Comey feud deepens"),
+        ("Trump | Comey | Harbor Times", "https://harbortimes.example/a", None, "Trump | Comey"),
+        ("Harbor Times chief resigns - what next", "https://harbortimes.example/a", None,
+         "Harbor Times chief resigns - what next"),
+    ],
+)  # fmt: skip
+def test_site_names_in_other_places_and_forms_are_cut(title, url, sitename, expected):
+    assert strip_site_name(title, url, sitename) == expected

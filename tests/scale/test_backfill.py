@@ -127,7 +127,8 @@ def test_backfill_writes_articles_and_events_as_parquet(backfilled):
         notes = json.loads(row["annotations"])
         assert notes["entities"] == stored[row["id"]]["annotations"]["entities"]
     ferry = next(r for r in articles if r["title"] == "Ferry service to Orla island resumes")
-    assert ferry["source_kind"] == "parquet" and ferry["outlet"] == "Lakeside Courier"
+    assert ferry["source_kind"] == "parquet" and ferry["outlet"] == "lakeside-courier.example"
+    assert ferry["outlet_name"] == "Lakeside Courier"
     events = pq.read_table(out / "events.parquet")
     assert events.num_rows > 0
     assert {"event_code", "goldstein_scale", "article_ids", "num_sources"} <= set(

@@ -90,6 +90,13 @@ def test_filters_narrow_the_matches(db):
         "Fährstreik auf der Orla-Linie"
     ]
     assert set(_titles(db, "Orla", outlet="Kelmar Post")) == {"New timetable for the Orla line"}
+    # the outlet's key is its registered domain; the record's name is the one shown
+    assert set(_titles(db, "Orla", outlet="kelmarpost.example")) == {
+        "New timetable for the Orla line"
+    }
+    with Storyline(db) as sl:
+        rows, _ = sl.store.search_articles("timetable")
+    assert (rows[0]["outlet"], rows[0]["outlet_name"]) == ("kelmarpost.example", "Kelmar Post")
     with Storyline(db) as sl:
         solberg = next(e for e in sl.entities(limit=100) if e["name"] == "Mira Solberg")
         rows, _ = sl.store.search_articles("crews", entity_id=solberg["id"])
@@ -106,6 +113,9 @@ def test_search_over_http_and_on_the_page(db):
         page = client.get("/search", params={"q": "timetable", "since": "2031-04-01"}).text
         assert re.search(r'id="result-count">1 article matches', page)
         assert "New timetable for the Orla line" in page
+        assert "Kelmar Post, 2031-04-20" in page  # the outlet's name, not its key
+        item = client.get("/api/v1/search", params={"q": "timetable"}).json()["items"][0]
+        assert (item["outlet"], item["outlet_name"]) == ("kelmarpost.example", "Kelmar Post")
         assert 'name="q"' in client.get("/").text  # every page has the search box
 
 

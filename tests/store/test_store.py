@@ -63,6 +63,25 @@ def test_same_text_without_url_is_a_duplicate_but_another_outlet_is_not(db_url):
     assert store.get_article(other_id).outlet == "northwire.example"
 
 
+def test_one_outlet_across_subdomains_listed_by_key_or_name(db_url):
+    store = Store(db_url)
+    for number, host in enumerate(("edition.harbortimes.example", "www.harbortimes.example")):
+        article = make_article(f"https://{host}/news/{number}", BODY + f" Part {number}.")
+        article.outlet_name = "Harbor Times"
+        store.add_article(article)
+    store.add_article(make_article("https://m.northwire.example/wall", BODY + " Elsewhere."))
+    assert store.count_articles(outlet="harbortimes.example") == 2
+    assert store.count_articles(outlet="Harbor Times") == 2  # the name shown finds it too
+    assert store.count_articles(outlet="edition.harbortimes.example") == 2  # and any host of it
+    rows = store.list_articles(outlet="harbortimes.example")
+    assert {(r["outlet"], r["outlet_name"]) for r in rows} == {
+        ("harbortimes.example", "Harbor Times")
+    }
+    with store.engine.connect() as conn:
+        names = set(conn.execute(text("SELECT name FROM sources")).scalars())
+    assert names == {"harbortimes.example", "northwire.example"}
+
+
 def test_article_round_trip_keeps_every_field(db_url):
     store = Store(db_url)
     article = make_article()
@@ -77,6 +96,7 @@ def test_article_round_trip_keeps_every_field(db_url):
     assert loaded.published == datetime(2031, 4, 2, 9, 30, tzinfo=UTC)
     assert loaded.published.tzinfo is not None
     assert loaded.outlet == "harbortimes.example"
+    assert loaded.outlet_name is None  # no record or page gave a name
     assert loaded.raw == BODY
     assert loaded.removed_lines[-1].line == "Follow us on Twitter"
     assert loaded.removed_lines[-1].reason == "promotion"

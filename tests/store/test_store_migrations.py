@@ -132,3 +132,66 @@ def test_migration_11_stops_placing_by_ingest_time_and_reads_story_spans_again(d
     assert (second.placed_at, second.published_confidence) == (None, None)
     assert second.placement_note == UNDATED_NOTE
     assert story.first_seen == story.last_seen == dated
+
+
+def test_migration_13_keys_outlets_by_registered_domain_and_keeps_names(db_url, monkeypatch):
+    """Articles stored under a host (one outlet split by subdomains) or under a record's name end
+    keyed by registered domain, the name kept to be shown, each with its outlet's source row."""
+    _with_steps(monkeypatch, MIGRATIONS[:12])
+    old = Store(db_url)
+    now = datetime(2031, 3, 4, 9, tzinfo=UTC)
+    with old.engine.begin() as conn:  # as migration 12 left it: no outlet_name column
+        conn.execute(text("DROP INDEX ix_articles_outlet_name"))
+        conn.execute(text("ALTER TABLE articles DROP COLUMN outlet_name"))
+        source_ids = {
+            name: conn.execute(
+                schema.sources.insert().values(name=name, first_seen=now)
+            ).inserted_primary_key[0]
+            for name in ("edition.harbortimes.example", "harbortimes.example", "Kelmar Post",
+                         "Quay Notes")
+        }  # fmt: skip
+        for aid, url, outlet in (
+            ("a", "https://edition.harbortimes.example/a", "edition.harbortimes.example"),
+            ("b", "https://www.harbortimes.example/b", "harbortimes.example"),
+            ("c", "https://kelmarpost.example/c", "Kelmar Post"),
+            ("d", None, "Quay Notes"),
+            ("e", None, None),
+        ):
+            source_id = source_ids.get(outlet or "")
+            conn.execute(
+                schema.articles.insert().values(
+                    id=aid, locator=aid, source_kind="jsonl", raw="x", raw_format="text",
+                    text="x", removed_lines=[], stages="ingested,cleaned", content_hash=aid,
+                    ingested_at=now, url=url, outlet=outlet, source_id=source_id,
+                )
+            )  # fmt: skip
+    old.close()
+    monkeypatch.undo()
+    store = Store(db_url)
+    found = {aid: store.get_article(aid) for aid in "abcde"}
+    with store.engine.connect() as conn:
+        source_names = dict(
+            conn.execute(
+                select(schema.articles.c.id, schema.sources.c.name).join(
+                    schema.sources, schema.sources.c.id == schema.articles.c.source_id
+                )
+            ).all()
+        )
+        all_sources = set(conn.execute(select(schema.sources.c.name)).scalars())
+    assert store.count_articles(outlet="harbortimes.example") == 2
+    assert store.count_articles(outlet="Kelmar Post") == 1  # a name finds its outlet too
+    store.close()
+    assert {aid: (a.outlet, a.outlet_name) for aid, a in found.items()} == {
+        "a": ("harbortimes.example", None),
+        "b": ("harbortimes.example", None),
+        "c": ("kelmarpost.example", "Kelmar Post"),
+        "d": ("Quay Notes", "Quay Notes"),
+        "e": (None, None),
+    }
+    assert source_names == {
+        "a": "harbortimes.example",
+        "b": "harbortimes.example",
+        "c": "kelmarpost.example",
+        "d": "Quay Notes",
+    }
+    assert all_sources == {"harbortimes.example", "kelmarpost.example", "Quay Notes"}
