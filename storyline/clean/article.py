@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from storyline.clean.html import extract_html
 from storyline.clean.meta import canonical_url, content_hash, detect_language, outlet_from_url
 from storyline.clean.pubdate import settle_date
+from storyline.clean.site_lines import SiteLines, host_of
 from storyline.clean.text import clean_text
 from storyline.clean.titles import strip_site_name
 from storyline.config import Settings
@@ -29,8 +30,13 @@ def article_id(article: Article) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def clean_article(article: Article, settings: Settings) -> Article:
-    """Clean ``article`` in place and return it; ExtractionError when no article text remains."""
+def clean_article(
+    article: Article, settings: Settings, site_lines: SiteLines | None = None
+) -> Article:
+    """Clean ``article`` in place and return it; ExtractionError when no article text remains.
+
+    With ``site_lines`` (the memory of one run) a line its outlet repeats on many pages goes too.
+    """
     body, title, sitename = article.raw, article.title, None
     if article.raw_format == "html":
         page = extract_html(article.raw, article.url, article.source)
@@ -51,7 +57,9 @@ def clean_article(article: Article, settings: Settings) -> Article:
     article.raw = article.raw.replace("\x00", "")
     if title:
         title = strip_site_name(title.replace("\x00", ""), article.url, sitename)
-    cleaned = clean_text(body, title)
+    host = host_of(article.url)
+    page = site_lines.page(host, article.url or "") if site_lines is not None and host else None
+    cleaned = clean_text(body, title, page)
     article.title, article.text, article.removed_lines = (
         cleaned.title,
         cleaned.text,
