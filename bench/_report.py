@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import shlex
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ def record(script: str, title: str, body: str, key: str | None = None) -> None:
     """Print ``body`` and replace the section of ``script`` in docs/benchmarks.md with it (the
     section named ``key`` instead, for a script that writes more than one)."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    command = " ".join(["python", f"bench/{script}", *sys.argv[1:]])
+    command = shlex.join(["python", f"bench/{script}", *sys.argv[1:]])
     key = key or script
     section = (
         f"## {title} (`bench/{key}`)\n\n"

@@ -86,9 +86,10 @@ class Storyline:
         self.store.check_writable()
 
         kept = state or pipeline.AssignState()  # a poll places a few articles: no rebuild each
+        lines = pipeline.SiteLines()  # what outlets repeat on their pages, learnt across polls
 
         def ingest(items: list[Article | IngestFailure]) -> tuple[int, int, int]:
-            report = pipeline.store_items(items, self.store, self.settings)
+            report = pipeline.store_items(items, self.store, self.settings, site_lines=lines)
             if report.ingested:
                 if self.settings.analyze_on_ingest:
                     self.analyze()

@@ -6,6 +6,7 @@ transaction, so a kill at any point leaves no half-written article and a re-run 
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from storyline.assign import snapshot
 from storyline.assign.dating import estimate_date, estimate_note
 from storyline.assign.kept_state import AssignState
 from storyline.clean.article import clean_article
+from storyline.clean.site_lines import SiteLines, host_of
 from storyline.config import Settings
 from storyline.errors import StorageError, StorylineError
 from storyline.ingest.sources import read_sources
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from storyline.analyze.places import Geocoder
 
 PARALLEL_MIN = 200  # articles waiting before analysis starts parse workers (auto setting)
+FIRST_PAGES_KEPT = 1_000  # copies of a run's first pages of each outlet, to clean again
 
 Progress = Callable[[str], None]
 
@@ -49,13 +52,17 @@ def ingest(
 
 
 def clean_item(
-    item: Article | IngestFailure, settings: Settings, strict: bool = False
+    item: Article | IngestFailure,
+    settings: Settings,
+    strict: bool = False,
+    site_lines: SiteLines | None = None,
 ) -> Article | IngestFailure:
-    """Clean one read item; a failure passes through, and bad input becomes a failure."""
+    """Clean one read item (with the run's memory of repeated lines, when given); a failure
+    passes through, and bad input becomes a failure."""
     if isinstance(item, IngestFailure):
         return item
     try:
-        return clean_article(item, settings)
+        return clean_article(item, settings, site_lines)
     except StorylineError as exc:
         return IngestFailure(item.source, str(exc))
     except Exception as exc:  # a parser bug on one odd page must not stop a batch
@@ -103,14 +110,48 @@ def store_items(
     settings: Settings,
     progress: Progress | None = None,
     strict: bool = False,
+    site_lines: SiteLines | None = None,
 ) -> IngestReport:
-    """Clean and store read items (articles, or failures to report); go on past bad ones."""
+    """Clean and store read items (articles, or failures to report); go on past bad ones.
+
+    Lines an outlet repeats on its pages are learnt over the run (``site_lines``, a new memory
+    when not given); the first pages of each outlet, cleaned before that was known, are
+    cleaned again at the end of the run and their stored text replaced (before analysis).
+    """
     report = IngestReport()
+    memory = site_lines if site_lines is not None else SiteLines()
+    first: list[tuple[Article, Article]] = []  # (as read, as stored)
     for item in items:
         if progress:
             progress(item.source)
-        store_cleaned(clean_item(item, settings, strict), store, report, strict)
+        original = _first_page_copy(item, memory, len(first))
+        cleaned = clean_item(item, settings, strict, memory)
+        is_new = store_cleaned(cleaned, store, report, strict)
+        if is_new and original is not None and isinstance(cleaned, Article):
+            first.append((original, cleaned))
+    for original, stored in first:
+        _clean_again(original, stored, store, settings, memory)
     return report
+
+
+def _first_page_copy(item: Article | IngestFailure, memory: SiteLines, kept: int) -> Article | None:
+    """A copy of ``item`` as read when it is among the first pages of its outlet in this run."""
+    host = host_of(item.url) if isinstance(item, Article) else None
+    if host is None or kept >= FIRST_PAGES_KEPT or memory.pages(host) >= memory.min_pages - 1:
+        return None
+    return copy.deepcopy(item)
+
+
+def _clean_again(
+    original: Article, stored: Article, store: Store, settings: Settings, memory: SiteLines
+) -> None:
+    """Clean a first page again when its text holds lines now known to repeat on its outlet."""
+    host = host_of(stored.url)
+    if host is None or not memory.judge(host, stored.url or "", stored.text.split("\n")):
+        return
+    again = clean_item(original, settings, False, memory)
+    if isinstance(again, Article) and again.id == stored.id and again.text != stored.text:
+        store.revise_clean_text(again)
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from storyline.clean.html import extract_html
 from storyline.clean.meta import canonical_url, content_hash, detect_language
 from storyline.clean.outlets import outlet_from_url, outlet_key, outlet_name
 from storyline.clean.pubdate import settle_date
+from storyline.clean.site_lines import SiteLines, host_of
 from storyline.clean.text import clean_text
 from storyline.clean.titles import strip_site_name
 from storyline.config import Settings
@@ -52,8 +53,13 @@ def _settle_outlet(article: Article, sitename: str | None) -> None:
     article.outlet_name = (name or "")[:300] or None
 
 
-def clean_article(article: Article, settings: Settings) -> Article:
-    """Clean ``article`` in place and return it; ExtractionError when no article text remains."""
+def clean_article(
+    article: Article, settings: Settings, site_lines: SiteLines | None = None
+) -> Article:
+    """Clean ``article`` in place and return it; ExtractionError when no article text remains.
+
+    With ``site_lines`` (the memory of one run) a line its outlet repeats on many pages goes too.
+    """
     body, title, sitename = article.raw, article.title, None
     left_out: list[RemovedLine] = []  # blocks of the page left out before its text lines
     if article.raw_format == "html":
@@ -78,7 +84,9 @@ def clean_article(article: Article, settings: Settings) -> Article:
     article.raw = article.raw.replace("\x00", "")
     if title:
         title = strip_site_name(title.replace("\x00", ""), article.url, sitename)
-    cleaned = clean_text(body, title)
+    host = host_of(article.url)
+    seen = site_lines.page(host, article.url or "") if site_lines is not None and host else None
+    cleaned = clean_text(body, title, seen)
     article.title, article.text = cleaned.title, cleaned.text
     article.removed_lines = left_out + cleaned.removed
     if not article.authors:

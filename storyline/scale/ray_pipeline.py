@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from storyline.clean.site_lines import SiteLines
 from storyline.config import Settings
 from storyline.errors import ConfigError, IngestError
 from storyline.ingest.files import iter_paths
@@ -93,9 +94,10 @@ def read_shard(row: dict[str, Any], settings: Settings) -> Iterator[dict[str, An
     from storyline.ingest.files import read_path
 
     path = Path(row["shard"])
+    lines = SiteLines()  # each shard learns its outlets' repeated lines alone (see site_lines.py)
     try:
         for item in read_path(path, settings):
-            yield {"payload": _pack(clean_item(item, settings))}
+            yield {"payload": _pack(clean_item(item, settings, site_lines=lines))}
     except (IngestError, OSError) as exc:
         yield {"payload": _pack(IngestFailure(str(path), str(exc)))}
 

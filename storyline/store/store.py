@@ -23,7 +23,7 @@ from sqlalchemy.exc import (
 )
 
 from storyline.errors import NotFoundError, ParseError, ReadOnlyError, StorageError
-from storyline.model import Article
+from storyline.model import Article, Stage
 from storyline.store.annotations import AnnotationStore
 from storyline.store.events import EventStore
 from storyline.store.feeds import FeedStore
@@ -330,6 +330,25 @@ class Store(AnnotationStore, StoryStore, EventStore, FeedStore, SearchStore):
             "stages": ",".join(article.stages),
             "content_hash": article.content_hash,
         }
+
+    def revise_clean_text(self, article: Article) -> bool:
+        """Replace the clean text of a stored article cleaned again (its title, text, removed
+        lines, content hash and language) unless it has been analysed; True when replaced."""
+        with self.transaction() as conn:
+            done = conn.execute(
+                articles.update()
+                .where(articles.c.id == article.id)
+                .where(articles.c.stages.notlike(f"%{Stage.ANALYZED.value}%"))
+                .values(
+                    title=article.title,
+                    text=article.text,
+                    removed_lines=[asdict(r) for r in article.removed_lines],
+                    content_hash=article.content_hash,
+                    language=article.language,
+                    language_score=article.language_score,
+                )
+            )
+        return bool(done.rowcount)
 
     def get_article(self, article_id: str) -> Article:
         """The whole article; NotFoundError when no article has that id."""

@@ -240,7 +240,7 @@ def test_repeated_lines_are_removed_once_seen():
     )
     result = clean_text(raw)
     assert result.text == "The ferry sailed again on Monday.\n\nPassengers cheered at the quay."
-    assert ("The ferry sailed again on Monday.", "repeated_line", 3) in [
+    assert ("The ferry sailed again on Monday.", "repeated_paragraph", 3) in [
         (r.line, r.reason, r.position) for r in result.removed
     ]
 
