@@ -28,15 +28,12 @@ is rebuilt from the store.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import json
 import math
 import os
 import struct
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +44,7 @@ from sqlalchemy.engine import make_url
 
 from storyline.assign.assigner import Assigner
 from storyline.assign.columns import fields, integer
+from storyline.collector import collector_paused
 from storyline.config import Settings
 
 MAGIC = b"storyline-assigner\n"
@@ -147,7 +145,7 @@ def save(path: Path, assigner: Assigner, info: SnapshotInfo) -> int:
     try:
         with temporary.open("wb") as out:
             out.write(info.header())
-            with _no_collection():
+            with collector_paused():
                 state = assigner.to_state()
             _write_state(out, state)
             out.flush()
@@ -171,7 +169,7 @@ def load(path: Path, settings: Settings) -> tuple[SnapshotInfo, Assigner]:
         if info.settings != fingerprint(settings):
             raise SnapshotError("saved under other placement settings")
         try:
-            with _no_collection():
+            with collector_paused():
                 state = _read_state(handle, os.fstat(handle.fileno()).st_size)
                 assigner = Assigner.from_state(settings, state)
         except SnapshotError:
@@ -235,20 +233,6 @@ def _check_header(info: SnapshotInfo) -> None:
 def _no_constant(name: str) -> float:
     """For `json.loads`: NaN and Infinity are not JSON, and no saved number is either."""
     raise ValueError(f"{name} in the file")
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused: reading a state makes millions of objects, none of
-    them garbage, and each collection it would set off scans the whole heap (a third of the
-    time to read one)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _write_state(out: IO[bytes], state: dict[str, Any]) -> None:

@@ -28,11 +28,11 @@ from functools import lru_cache
 import numpy as np
 
 from storyline.assign.streaming import STOP
+from storyline.collector import collector_paused
 from storyline.fuse import concept_weights
 from storyline.fuse.sourcing import (
     Remembered,
     TokenIndex,
-    collector_paused,
     publication_order,
     split_sentences,
 )

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import bisect
-import gc
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -92,22 +90,6 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     """`sentence_spans` of ``text``, kept for the texts of the last few thousand articles: the
     briefing, the figures and the timeline of one story all read the same sentences."""
     return tuple(sentence_spans(text))
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a story is fused.
-
-    Fusing a story of thousands of articles builds hundreds of thousands of small sets and tuples
-    that live until the brief is done; each full collection walks all of them, which made up a
-    third of the time. Nothing fused forms a cycle, so nothing is left for the collector."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:

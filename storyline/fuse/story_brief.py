@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from storyline.collector import collector_paused
 from storyline.fuse.abstractive import MATERIAL, Abstract, Writer
 from storyline.fuse.briefing import BriefSentence, Source, choose_sentences
 from storyline.fuse.facts import ClaimFact, FusedQuote, fuse_claims, fuse_quotes
-from storyline.fuse.sourcing import collector_paused, first_published
+from storyline.fuse.sourcing import first_published
 from storyline.fuse.timeline import OutletRole, TimelineEntry, outlets, timeline
 from storyline.model import Article, Story
 

@@ -8,9 +8,10 @@ from collections import Counter
 
 import pytest
 
+from storyline.collector import collector_paused
 from storyline.fuse.briefing import SAME_SENTENCE, Source, _groups, _Pool
 from storyline.fuse.sentences import sentence_spans
-from storyline.fuse.sourcing import TokenIndex, collector_paused, sentence_around
+from storyline.fuse.sourcing import TokenIndex, sentence_around
 
 # Words drawn with a skewed frequency, as in text: a few common ones, many rare ones.
 VOCABULARY = [f"w{n}" for n in range(60)]
