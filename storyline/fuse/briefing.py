@@ -30,6 +30,7 @@ import numpy as np
 from storyline.assign.streaming import STOP
 from storyline.collector import collector_paused
 from storyline.fuse import concept_weights
+from storyline.fuse.body import leaning, names_within, not_body, with_antecedents
 from storyline.fuse.sourcing import (
     Remembered,
     TokenIndex,
@@ -53,13 +54,6 @@ MIN_POSITIONS = 30
 # sources count together; above it (stories of hundreds of articles), only the chosen sentences'
 # near-identical ones are gathered, which keeps a brief of 2,000 articles within seconds.
 EAGER_LIMIT = 20_000
-# A sentence that opens with one of these leans on the one before it ("He said...", "But the
-# talks..."): it is not chosen, unless an article carries it in words that stand alone.
-LEANING = frozenset(
-    "he she it they this these those his her its their but and however also meanwhile still "
-    "yet so such both".split()
-)
-_FIRST_WORD = re.compile(r"[\"'“‘(\[]*([^\W\d_]+)")
 
 
 Concept = str  # two adjacent normalised words, joined by a space
@@ -74,6 +68,9 @@ class Source:
     published: datetime | None = None
     outlet: str | None = None
     duplicate_of: str | None = None  # a copy's original: copies count once as support
+    title: str | None = None  # a line equal to it is a headline, not a briefing sentence
+    # Pronoun speakers with a known antecedent: offset of the pronoun in ``text`` -> the name.
+    antecedents: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -154,7 +151,7 @@ def _groups(sources: list[Source]) -> list[_Group]:
         for position, (start, end) in enumerate(split_sentences(text)[:positions]):
             sentence = text[start:end]
             words = len(sentence.split())
-            if words < MIN_WORDS or words > MAX_WORDS:
+            if words < MIN_WORDS or words > MAX_WORDS or not_body(sentence, source.title):
                 continue
             words_in = _normalised_words(sentence)
             tokens = frozenset(_content(words_in))
@@ -455,9 +452,13 @@ def concepts_of(text: str) -> set[Concept]:
 
 
 def _stands_alone(member: tuple[Source, int, tuple[int, int]]) -> bool:
-    source, _, (start, _end) = member
-    first = _FIRST_WORD.match(source.text, start)
-    return first is None or first.group(1).lower() not in LEANING
+    source, _, (start, end) = member
+    return not leaning(source.text[start:end], frozenset(_names_in(source, start, end)))
+
+
+def _names_in(source: Source, start: int, end: int) -> dict[int, str]:
+    """The resolved pronoun speakers of ``source`` within ``start:end``, offsets made relative."""
+    return names_within(source.antecedents, start, end) if source.antecedents else {}
 
 
 def _shown(group: _Group) -> tuple[Source, int, tuple[int, int]]:
@@ -479,7 +480,7 @@ def _sentence(group: _Group, score: float) -> BriefSentence:
     source, position, (start, end) = _shown(group)
     ids = list(dict.fromkeys(member[0].id for member in group.members))
     return BriefSentence(
-        text=source.text[start:end],
+        text=with_antecedents(source.text[start:end], _names_in(source, start, end)),
         span=Span(source.id, start, end),
         sources=ids,
         support=len(group.origins),

@@ -71,6 +71,7 @@ class FusedQuote:
     text: str  # the longest wording carried
     sources: list[Sourced] = field(default_factory=list)
     support: int = 0
+    direct: bool = False  # some article prints the words in quotation marks
 
     @property
     def first(self) -> datetime | None:
@@ -222,6 +223,7 @@ def fuse_quotes(articles: list[Article]) -> list[FusedQuote]:
             match = len(fused) - 1
             index.add(match, mine)
         item = fused[match]
+        item.direct = item.direct or quote.direct
         item.sources.append(sourced(article, quote.span.start, quote.span.end))
         if len(quote.text) > len(item.text):
             item.text = quote.text

@@ -66,3 +66,55 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+# Double quote marks: openers, closers, and the straight mark that opens or closes by position;
+# PTB-style `` and '' (as in DUC texts) open and close.
+_MARK = re.compile(r"[“„«”»\"]|``|''")
+_OPENS = frozenset(("“", "„", "«", "``"))
+_CLOSES = frozenset(("”", "»", "''"))
+
+
+def quote_state(text: str, start: int = 0, end: int | None = None, open_: bool = False) -> bool:
+    """Whether a double quotation is still open after ``text[start:end]``, given ``open_``
+    before it. A straight mark closes an open quotation and opens otherwise."""
+    for match in _MARK.finditer(text, start, len(text) if end is None else end):
+        mark = match.group()
+        open_ = True if mark in _OPENS else False if mark in _CLOSES else not open_
+    return open_
+
+
+def balanced(text: str) -> bool:
+    """Whether every double quotation in ``text`` is opened and closed inside it: no closer
+    without its opener, none left open."""
+    open_ = False
+    for match in _MARK.finditer(text):
+        mark = match.group()
+        if mark in _OPENS:
+            if open_:
+                return False
+            open_ = True
+        elif mark in _CLOSES:
+            if not open_:
+                return False
+            open_ = False
+        else:
+            open_ = not open_
+    return not open_
+
+
+def sentence_units(text: str) -> list[tuple[int, int]]:
+    """Sentences that are whole for a reader: `sentence_spans`, except that a sentence ending
+    inside an open quotation is joined to the next one on its line, so a quote of several
+    sentences is one unit. A quotation still open at a line's end (a quote that runs into the
+    next paragraph, as news prints them) ends its unit there; `balanced` tells such units."""
+    units: list[tuple[int, int]] = []
+    open_ = False
+    for start, end in sentence_spans(text):
+        if units and open_ and "\n" not in text[units[-1][1] : start]:
+            units[-1] = (units[-1][0], end)
+        else:
+            units.append((start, end))
+            open_ = False
+        open_ = quote_state(text, start, end, open_)
+    return units

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TypeVar
 
-from storyline.fuse.sentences import sentence_spans
+from storyline.fuse.sentences import sentence_units
 from storyline.model import Article, Span
 
 T = TypeVar("T")
@@ -87,9 +87,10 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=4096)
 def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
-    """`sentence_spans` of ``text``, kept for the texts of the last few thousand articles: the
-    briefing, the figures and the timeline of one story all read the same sentences."""
-    return tuple(sentence_spans(text))
+    """`sentence_units` of ``text`` (sentences, a quotation never cut), kept for the texts of the
+    last few thousand articles: the briefing, the figures and the timeline of one story all read
+    the same sentences."""
+    return tuple(sentence_units(text))
 
 
 def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:

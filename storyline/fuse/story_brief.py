@@ -14,8 +14,10 @@ from datetime import datetime
 
 from storyline.collector import collector_paused
 from storyline.fuse.abstractive import MATERIAL, Abstract, Writer
+from storyline.fuse.body import antecedents
 from storyline.fuse.briefing import BriefSentence, Source, choose_sentences
 from storyline.fuse.facts import ClaimFact, FusedQuote, fuse_claims, fuse_quotes
+from storyline.fuse.key_quotes import figure_order, key_quotes
 from storyline.fuse.sourcing import first_published
 from storyline.fuse.timeline import OutletRole, TimelineEntry, outlets, timeline
 from storyline.model import Article, Story
@@ -38,6 +40,7 @@ class StoryBrief:
     quotes: list[FusedQuote] = field(default_factory=list)
     claims: list[ClaimFact] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
+    figure_order: list[int] = field(default_factory=list)  # claims, the most needed first
     outlets: list[OutletRole] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     abstract: Abstract | None = None  # the written briefing, when one was asked for
@@ -74,7 +77,13 @@ def brief_story(
 
 def _source(article: Article) -> Source:
     return Source(
-        article.id or "", article.text, article.published, article.outlet, article.duplicate_of
+        article.id or "",
+        article.text,
+        article.published,
+        article.outlet,
+        article.duplicate_of,
+        article.title,
+        antecedents(article),
     )
 
 
@@ -94,8 +103,9 @@ def _brief(
     sources = [_source(a) for a in articles]
     result.sentences = choose_sentences(sources, max_sentences=max_sentences, since=since)
     quotes = [q for q in fuse_quotes(articles) if _new(q.first, since)]
-    result.quotes = quotes[:MAX_QUOTES]
+    result.quotes = key_quotes(quotes, MAX_QUOTES)
     result.claims = _new_claims(fuse_claims(articles), since)
+    result.figure_order = figure_order(result.claims)
     result.timeline = [e for e in timeline(articles) if _new(first_published(e.sources), since)]
     result.outlets = outlets(new)
     undated = sum(a.published is None for a in articles)

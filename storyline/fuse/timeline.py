@@ -12,6 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from storyline.fuse.body import (
+    antecedents,
+    leaning,
+    names_within,
+    not_body,
+    with_antecedents,
+)
 from storyline.fuse.briefing import content_tokens
 from storyline.fuse.sourcing import (
     Sourced,
@@ -24,6 +31,7 @@ from storyline.fuse.sourcing import (
 from storyline.model import Article
 
 SAME_ENTRY = 0.5  # word Jaccard of two sentences filed under one day: one entry
+SAME_ACROSS_DAYS = 0.8  # word Jaccard of two sentences filed under two days: one entry, once
 
 
 @dataclass(slots=True)
@@ -63,11 +71,20 @@ def timeline(articles: list[Article], limit: int = 30) -> list[TimelineEntry]:
     by_day: dict[str, list[int]] = {}
     for article in earliest_first(articles):
         used: set[tuple[int, str]] = set()
+        names = antecedents(article)
         for day, start, end, derivation, label in _dated(article):
+            resolved = names_within(names, start, end)
             sentence = article.text[start:end]
+            if leaning(sentence, frozenset(resolved)):
+                continue  # "He said ..." with nobody named: not an item on its own
+            sentence = with_antecedents(sentence, resolved)
             mine = frozenset(content_tokens(sentence))
             same_day = by_day.setdefault(day, [])
             match = next((i for i in same_day if jaccard(mine, words[i]) >= SAME_ENTRY), None)
+            if match is None:  # the same sentence filed under another day: told once
+                match = next(
+                    (i for i, w in enumerate(words) if jaccard(mine, w) >= SAME_ACROSS_DAYS), None
+                )
             if match is None:
                 entries.append(TimelineEntry(day, sentence, derivation))
                 words.append(mine)
@@ -91,23 +108,33 @@ def timeline(articles: list[Article], limit: int = 30) -> list[TimelineEntry]:
 
 def _dated(article: Article) -> list[tuple[str, int, int, str | None, str | None]]:
     """(day, sentence start, end, how the day was found, event label) for each day-dated
-    sentence and each coded event that happened, in text order."""
+    sentence and each coded event that happened, in text order: one whole body sentence each
+    (headlines, captions and broken quotes are not timeline items)."""
     found = []
     for ref in article.times:
         if ref.kind != "DATE" or not _is_day(ref.value) or ref.granularity != "day":
             continue
-        start, end = sentence_around(article.text, ref.span.start, ref.span.end)
-        found.append((ref.value or "", start, end, ref.derivation, None))
+        unit = _unit(article, ref.span.start, ref.span.end)
+        if unit is not None:
+            found.append((ref.value or "", *unit, ref.derivation, None))
     for event in article.events:
         if event.negated or event.hypothetical or not _is_day(event.date):
             continue
         target = f" {event.target.code or event.target.name}" if event.target else ""
         who = event.actor.code or event.actor.name if event.actor else "?"
         label = f"{who} {event.plover}{target}"
-        found.append(
-            (event.date or "", event.span.start, event.span.end, event.date_derivation, label)
-        )
+        unit = _unit(article, event.span.start, event.span.start + 1)
+        if unit is not None:
+            found.append((event.date or "", *unit, event.date_derivation, label))
     return sorted(found, key=lambda item: (item[1], item[4] is not None))
+
+
+def _unit(article: Article, start: int, end: int) -> tuple[int, int] | None:
+    """The sentence unit holding ``start:end`` when it is one whole body sentence, else None."""
+    first, last = sentence_around(article.text, start, start + 1)
+    if end > last or not_body(article.text[first:last], article.title):
+        return None
+    return first, last
 
 
 def outlets(articles: list[Article]) -> list[OutletRole]:

@@ -293,10 +293,12 @@ def create_app(settings: Settings) -> FastAPI:
         result = brief_story(story, db.story_material(story.id), since, writer=writer)
         if format == "json":
             return brief_json(result)
-        titles = {a["id"]: a["title"] for a in db.list_articles(story_id=story.id, limit=100_000)}
+        listed = db.list_articles(story_id=story.id, limit=100_000)
+        titles = {a["id"]: a["title"] for a in listed}
+        urls = {a["id"]: a.get("url") for a in listed}
         if format == "html":
-            return HTMLResponse(brief_html(result, titles))
-        return PlainTextResponse(brief_markdown(result, titles), media_type="text/markdown")
+            return HTMLResponse(brief_html(result, titles, urls))
+        return PlainTextResponse(brief_markdown(result, titles, urls), media_type="text/markdown")
 
     add_analysis_routes(app, store)
     add_event_routes(app, store)

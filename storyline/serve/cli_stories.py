@@ -177,13 +177,15 @@ def brief(
             result = sl.brief(story_id, since, abstractive)
         except StorylineError as exc:
             _fail(exc)
-        titles = {a["id"]: a["title"] for a in sl.articles(story_id=result.story_id, limit=100_000)}
+        listed = sl.articles(story_id=result.story_id, limit=100_000)
+        titles = {a["id"]: a["title"] for a in listed}
+        urls = {a["id"]: a.get("url") for a in listed}
     if output == "json":
         _print_json(brief_json(result))
     elif output == "html":
-        sys.stdout.write(brief_html(result, titles))
+        sys.stdout.write(brief_html(result, titles, urls))
     else:
-        sys.stdout.write(brief_markdown(result, titles))
+        sys.stdout.write(brief_markdown(result, titles, urls))
 
 
 @app.command("merge-stories")

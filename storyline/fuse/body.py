@@ -1,0 +1,134 @@
+"""Fuse stage: which sentence units are body text a briefing may show alone.
+
+Headlines, subheadings, photo captions and credits, bullets and video blurbs survive cleaning
+as lines of their own; they read as broken sentences in a briefing or a timeline. They are told
+by layout: a body sentence ends with a stop (a heading does not), does not open with a bullet,
+is not the article's title, is not shouted in capitals, and does not read as a caption ("X,
+left, and Y on Sunday in ...", "Photo: ...", "(AFP)"). Every quotation in it is opened and
+closed (`balanced`). A sentence that leans on the one before it ("She said", "The first is")
+is body text but is not shown alone unless what it leans on is resolved (`leaning`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from storyline.fuse.sentences import balanced
+from storyline.model import Article
+
+_STOP = re.compile(r"""[.!?…](?:["'’”»)\]]|'')*$""")
+_BULLET = re.compile(r"^[•·▪►▶◆■●○*+–—-]\s*|^\d{1,2}[.)]\s+(?=[A-Z])")
+_CAPTION = re.compile(
+    r",\s+(?:left|right|centre|center|second left|second right|top|bottom)\s*[,)]"
+    r"|^\(?(?:photo|photograph|image|picture|video|watch|listen|file photo|pictured)\b\s*[:(|-]"
+    r"|\b(?:image copyright|image caption|photograph:|photo credit|getty images|ap photo|"
+    r"afp via getty|reuters/|epa-efe|shutterstock)\b",
+    re.IGNORECASE,
+)
+_WORDS = re.compile(r"[^\W\d_]+")
+# Words that make a sentence lean on the one before it when they open it, and pronoun
+# attributions that name nobody ("..., she said.").
+_LEANING_OPENERS = frozenset(
+    "he she it they this these those his her its their him them but and however also meanwhile "
+    "still yet so such both".split()
+)
+_LEANING_PAIRS = frozenset(
+    "the first;the second;the third;the former;the latter;the last;the other;the same;"
+    "that was;that is;this is;there he;there she".split(";")
+)
+_PRONOUN_SAID = re.compile(
+    r"\b(?:he|she|they)\s+(?:said|says|added|adds|told|tells|wrote|writes|stated|declared|"
+    r"explained|noted|warned|continued|asked|insisted|argued|replied|stressed)\b"
+    r"|\b(?:said|says|added|told|wrote|stated|declared|noted|warned)\s+(?:he|she|they)\b",
+    re.IGNORECASE,
+)
+_FIRST = re.compile(r"""[\s"'“‘(\[`]*([^\W\d_]+)(?:\s+([^\W\d_]+))?""")
+
+
+def not_body(sentence: str, title: str | None = None) -> str | None:
+    """Why ``sentence`` is not body text (heading, bullet, caption, title, shouting,
+    unbalanced quote), or None when it is."""
+    text = sentence.strip()
+    if not text:
+        return "empty"
+    if title and _same(text, title):
+        return "title"
+    if _BULLET.match(text):
+        return "bullet"
+    if not _STOP.search(text):
+        return "heading"
+    if _CAPTION.search(text):
+        return "caption"
+    words = _WORDS.findall(text)
+    if len(words) >= 4 and sum(w.isupper() and len(w) > 1 for w in words) > 0.7 * len(words):
+        return "shouting"
+    if not balanced(text):
+        return "unbalanced quote"
+    return None
+
+
+def _same(text: str, title: str) -> bool:
+    a = " ".join(_WORDS.findall(text.lower()))
+    b = " ".join(_WORDS.findall(title.lower()))
+    return bool(a) and (a == b or (len(b) > 20 and a.startswith(b)))
+
+
+def leaning(sentence: str, resolved: frozenset[int] = frozenset()) -> bool:
+    """Whether ``sentence`` leans on what came before: it opens with a pronoun or a connective
+    ("He said", "But", "The first is"), or names its speaker only by a pronoun. Pronouns
+    starting at an offset in ``resolved`` have a known antecedent and do not count."""
+    first = _FIRST.match(sentence)
+    if first is not None:
+        one = first.group(1).lower()
+        two = f"{one} {(first.group(2) or '').lower()}"
+        if two in _LEANING_PAIRS:
+            return True
+        if one in _LEANING_OPENERS and first.start(1) not in resolved:
+            return True
+    return any(start not in resolved for start, _ in pronoun_attributions(sentence))
+
+
+def pronoun_attributions(sentence: str) -> list[tuple[int, int]]:
+    """Spans of the pronouns in pronoun attributions of ``sentence`` ("she" of "she said")."""
+    spans = []
+    for match in _PRONOUN_SAID.finditer(sentence):
+        for pronoun in _PRONOUN.finditer(match.group()):
+            spans.append((match.start() + pronoun.start(), match.start() + pronoun.end()))
+    return spans
+
+
+def with_antecedents(sentence: str, names: dict[int, str]) -> str:
+    """``sentence`` with each pronoun at an offset in ``names`` replaced by its antecedent in
+    brackets ("[Stefanishyna] said"), so the sentence stands alone and shows the insertion."""
+    out, last = [], 0
+    for start, end in sorted((s, e) for s, e in _pronoun_spans(sentence) if s in names):
+        out += [sentence[last:start], f"[{names[start]}]"]
+        last = end
+    return "".join(out) + sentence[last:]
+
+
+def _pronoun_spans(sentence: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _PRONOUN.finditer(sentence)]
+
+
+_PRONOUN = re.compile(r"\b(?:he|she|they)\b", re.IGNORECASE)
+
+
+_SPEAKER_PRONOUNS = frozenset({"he", "she", "they"})
+
+
+def antecedents(article: Article) -> dict[int, str]:
+    """Pronoun speakers that analysis resolved to a name: where the pronoun is -> the name."""
+    found = {}
+    for quote in article.quotes:
+        where = quote.speaker_span
+        if where is None or not quote.speaker or quote.speaker.lower() in _SPEAKER_PRONOUNS:
+            continue
+        if article.text[where.start : where.end].lower() in _SPEAKER_PRONOUNS:
+            found[where.start] = quote.speaker
+    return found
+
+
+def names_within(names: dict[int, str], start: int, end: int) -> dict[int, str]:
+    """The entries of ``names`` (offsets in a text) inside ``start:end``, made relative to it."""
+    return {at - start: name for at, name in names.items() if start <= at < end}
