@@ -36,7 +36,9 @@ from bench._report import SHARED, record
 from bench.briefing import _ptb, evaluate, load_duc, load_neus
 from storyline import Storyline, demo_corpus_path
 from storyline.fuse.briefing import Source, choose_sentences
+from storyline.fuse.facts import FusedQuote
 from storyline.fuse.story_brief import brief_story
+from storyline.model import Article
 
 DEFECTS = ("unbalanced quote", "leading pronoun", "headline/caption", "duplicate", "short")
 _PRONOUN_OPEN = re.compile(
@@ -45,7 +47,7 @@ _PRONOUN_OPEN = re.compile(
 )
 _PRONOUN_SAID = re.compile(
     r"\b(?:he|she|they)\s+(?:said|says|added|told|wrote|stated|declared)\b"
-    r"|\b(?:said|says|added|told)\s+(?:he|she|they)\b",
+    r"|\b(?:said|says|added|told)\s+(?:he|she|they)(?=\s*(?:[,.;:!?\"'’”)]|$))",
     re.IGNORECASE,
 )
 _CAPTION = re.compile(
@@ -55,10 +57,11 @@ _STOP = re.compile(r"""[.!?…]["'’”)\]]*$""")
 
 
 def _unbalanced(text: str) -> bool:
-    curly = text.count("“") != text.count("”")
-    straight = text.count('"') % 2 == 1
-    mixed = (text.count("“") + text.count('"') + text.count("”")) % 2 == 1
-    return mixed if ("“" in text and '"' in text) else (curly or straight)
+    """Curly marks that do not pair up; with straight marks in the text (flattened copies mix
+    them), an odd number of double marks in all."""
+    if '"' in text:
+        return (text.count("“") + text.count('"') + text.count("”")) % 2 == 1
+    return text.count("“") != text.count("”")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -71,6 +74,8 @@ class Tally:
     units: int = 0
     found: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
+    quote_briefs: int = 0  # briefs whose story has quotes from 3+ outlets and 3+ speakers
+    quote_balanced: int = 0  # of them, briefs whose key quotes come from 3+ of each
 
     def check(self, text: str, titles: set[str], kind: str) -> None:
         self.units += 1
@@ -135,6 +140,7 @@ def _analysed(paths: list[str]) -> Tally:
             titles = {" ".join((a.title or "").lower().split()) for a in articles} - {""}
             brief = brief_story(story, articles)
             tally.briefs += 1
+            _quote_coverage(tally, articles, brief.quotes)
             for sentence in brief.sentences:
                 tally.check(sentence.text, titles, "sentence")
             for quote in brief.quotes:
@@ -144,6 +150,19 @@ def _analysed(paths: list[str]) -> Tally:
             tally.duplicates([s.text for s in brief.sentences], "sentence")
             tally.duplicates([e.text for e in brief.timeline], "timeline")
     return tally
+
+
+def _quote_coverage(tally: Tally, articles: list[Article], chosen: list[FusedQuote]) -> None:
+    """Whether the key quotes of a story quoted by 3+ outlets and 3+ speakers come from 3+ of
+    each (articles without an outlet count as outlets of their own)."""
+    outlets = {a.outlet or a.id for a in articles if a.quotes}
+    speakers = {(q.speaker or "").lower() for a in articles for q in a.quotes} - {""}
+    if len(outlets) < 3 or len(speakers) < 3:
+        return
+    tally.quote_briefs += 1
+    shown_outlets = {s.outlet or s.article_id for q in chosen for s in q.sources}
+    shown_speakers = {(q.speaker or "").lower() for q in chosen} - {""}
+    tally.quote_balanced += len(shown_outlets) >= 3 and len(shown_speakers) >= 3
 
 
 def main() -> int:
@@ -172,6 +191,8 @@ def main() -> int:
         total.briefs += tally.briefs
         total.units += tally.units
         total.found.update(tally.found)
+        total.quote_briefs += tally.quote_briefs
+        total.quote_balanced += tally.quote_balanced
         rows.append(
             f"| {name} | {tally.briefs} | {tally.units} | "
             + " | ".join(str(tally.found[d]) for d in DEFECTS)
@@ -193,7 +214,9 @@ def main() -> int:
     goals = (
         f"Goals: 0 unbalanced quotes ({total.found['unbalanced quote']}), 0 headline/caption units "
         f"({total.found['headline/caption']}), leading unresolved pronouns ≤ 1% ({share:.1%}), "
-        f"0 duplicate timeline items (duplicates of all kinds: {total.found['duplicate']}). "
+        f"0 duplicate timeline items (duplicates of all kinds: {total.found['duplicate']}); key "
+        f"quotes from 3+ outlets and 3+ speakers in {total.quote_balanced} of "
+        f"{total.quote_briefs} briefs of stories that have them. "
         f"ROUGE-2 beside it, same run: DUC 2004 test half storyline {ours:.2f} vs ICSISumm "
         f"{icsi:.2f} ({'met' if ours > icsi else 'not met'}); NeuS all storyline {n_ours:.2f} vs "
         f"LexRank {n_lex:.2f} ({'met' if n_ours > n_lex else 'not met'})."

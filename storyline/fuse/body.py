@@ -16,6 +16,7 @@ import re
 from storyline.fuse.sentences import balanced
 from storyline.model import Article
 
+SUBHEADING_WORDS = 12  # a question alone on its line and shorter than this is a subheading
 _STOP = re.compile(r"""[.!?…](?:["'’”»)\]]|'')*$""")
 _BULLET = re.compile(r"^[•·▪►▶◆■●○*+–—-]\s*|^\d{1,2}[.)]\s+(?=[A-Z])")
 _CAPTION = re.compile(
@@ -39,15 +40,18 @@ _LEANING_PAIRS = frozenset(
 _PRONOUN_SAID = re.compile(
     r"\b(?:he|she|they)\s+(?:said|says|added|adds|told|tells|wrote|writes|stated|declared|"
     r"explained|noted|warned|continued|asked|insisted|argued|replied|stressed)\b"
-    r"|\b(?:said|says|added|told|wrote|stated|declared|noted|warned)\s+(?:he|she|they)\b",
+    # inverted ("..., said she."), not the subject of what was said ("said she studies")
+    r"|\b(?:said|says|added|told|wrote|stated|declared|noted|warned)\s+(?:he|she|they)"
+    r"(?=\s*(?:[,.;:!?…\"'’”)]|$))",
     re.IGNORECASE,
 )
 _FIRST = re.compile(r"""[\s"'“‘(\[`]*([^\W\d_]+)(?:\s+([^\W\d_]+))?""")
 
 
-def not_body(sentence: str, title: str | None = None) -> str | None:
+def not_body(sentence: str, title: str | None = None, alone: bool = False) -> str | None:
     """Why ``sentence`` is not body text (heading, bullet, caption, title, shouting,
-    unbalanced quote), or None when it is."""
+    unbalanced quote), or None when it is. ``alone``: the sentence is a line of its own, where
+    a short question is a subheading ("Did the plane turn around?")."""
     text = sentence.strip()
     if not text:
         return "empty"
@@ -57,6 +61,8 @@ def not_body(sentence: str, title: str | None = None) -> str | None:
         return "bullet"
     if not _STOP.search(text):
         return "heading"
+    if alone and text.rstrip("\"'’”»)").endswith("?") and len(text.split()) < SUBHEADING_WORDS:
+        return "heading"
     if _CAPTION.search(text):
         return "caption"
     words = _WORDS.findall(text)
@@ -65,6 +71,16 @@ def not_body(sentence: str, title: str | None = None) -> str | None:
     if not balanced(text):
         return "unbalanced quote"
     return None
+
+
+def alone_on_line(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a whole line of ``text``."""
+    before = text.rfind("\n", 0, start)
+    after = text.find("\n", end)
+    return (
+        not text[before + 1 : start].strip()
+        and not text[end : len(text) if after < 0 else after].strip()
+    )
 
 
 def _same(text: str, title: str) -> bool:

@@ -30,7 +30,13 @@ import numpy as np
 from storyline.assign.streaming import STOP
 from storyline.collector import collector_paused
 from storyline.fuse import concept_weights
-from storyline.fuse.body import leaning, names_within, not_body, with_antecedents
+from storyline.fuse.body import (
+    alone_on_line,
+    leaning,
+    names_within,
+    not_body,
+    with_antecedents,
+)
 from storyline.fuse.sourcing import (
     Remembered,
     TokenIndex,
@@ -151,7 +157,7 @@ def _groups(sources: list[Source]) -> list[_Group]:
         for position, (start, end) in enumerate(split_sentences(text)[:positions]):
             sentence = text[start:end]
             words = len(sentence.split())
-            if words < MIN_WORDS or words > MAX_WORDS or not_body(sentence, source.title):
+            if words < MIN_WORDS or words > MAX_WORDS or _not_body(text, start, end, source.title):
                 continue
             words_in = _normalised_words(sentence)
             tokens = frozenset(_content(words_in))
@@ -166,6 +172,10 @@ def _groups(sources: list[Source]) -> list[_Group]:
             group.lead = min(group.lead, position)
             group.origins.add(origin)
     return groups
+
+
+def _not_body(text: str, start: int, end: int, title: str | None) -> bool:
+    return not_body(text[start:end], title, alone_on_line(text, start, end)) is not None
 
 
 def _merge_near(groups: list[_Group]) -> list[_Group]:

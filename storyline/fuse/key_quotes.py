@@ -4,8 +4,7 @@ Quotes: a brief that shows eight quotes of one article while other outlets quote
 tells one side. Key quotes are chosen greedily: each pick prefers a speaker not yet heard, words
 printed in quotation marks over reported speech, an outlet not yet heard, then the quote carried
 by most articles; at most two quotes per speaker. Fragments (fewer
-than MIN_QUOTE_WORDS words) and quotes whose marks do not balance are passed over while whole ones
-are left.
+than MIN_QUOTE_WORDS words) and quotes whose marks do not balance are never key quotes.
 
 Figures: ranked by what a reader needs first: a conflict between sources, then corroboration
 (independent articles), then what is counted (people, troops, money before tables and sides), then
@@ -49,8 +48,7 @@ def _outlets(quote: FusedQuote) -> set[str]:
 def key_quotes(quotes: list[FusedQuote], limit: int = 8) -> list[FusedQuote]:
     """Up to ``limit`` of ``quotes`` (most carried first, as `fuse_quotes` orders them), chosen
     for coverage of speakers and outlets; returned in that order."""
-    whole = [i for i, q in enumerate(quotes) if _whole(q)]
-    pool = whole if len(whole) >= min(limit, len(quotes)) else list(range(len(quotes)))
+    pool = [i for i, q in enumerate(quotes) if _whole(q)]
     said: dict[str, int] = {}
     heard: set[str] = set()
     chosen: list[int] = []

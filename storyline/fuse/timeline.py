@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from storyline.fuse.body import (
+    alone_on_line,
     antecedents,
     leaning,
     names_within,
@@ -132,7 +133,8 @@ def _dated(article: Article) -> list[tuple[str, int, int, str | None, str | None
 def _unit(article: Article, start: int, end: int) -> tuple[int, int] | None:
     """The sentence unit holding ``start:end`` when it is one whole body sentence, else None."""
     first, last = sentence_around(article.text, start, start + 1)
-    if end > last or not_body(article.text[first:last], article.title):
+    alone = alone_on_line(article.text, first, last)
+    if end > last or not_body(article.text[first:last], article.title, alone):
         return None
     return first, last
 

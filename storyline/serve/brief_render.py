@@ -252,10 +252,12 @@ def _written(brief: StoryBrief, cite: _Citations) -> list[Section]:
 
 
 # Markdown: article words are escaped so that "**" or "~~" in a sentence stays text.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}<>#|~]|\[(?=[^\]]*\]\())")
 
 
 def _md(text: str) -> str:
+    """``text`` with what Markdown would read as markup escaped (a bracket only where it would
+    open a link)."""
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
