@@ -17,14 +17,25 @@ from storyline.fuse.sentences import balanced
 from storyline.model import Article
 
 SUBHEADING_WORDS = 12  # a question alone on its line and shorter than this is a subheading
-_STOP = re.compile(r"""[.!?…](?:["'’”»)\]]|'')*$""")
-_BULLET = re.compile(r"^[•·▪►▶◆■●○*+–—-]\s*|^\d{1,2}[.)]\s+(?=[A-Z])")
-_CAPTION = re.compile(
-    r",\s+(?:left|right|centre|center|second left|second right|top|bottom)\s*[,)]"
-    r"|^\(?(?:photo|photograph|image|picture|video|watch|listen|file photo|pictured)\b\s*[:(|-]"
-    r"|\b(?:image copyright|image caption|photograph:|photo credit|getty images|ap photo|"
-    r"afp via getty|reuters/|epa-efe|shutterstock)\b",
+_CLOSING = "\"'’”»)]"  # marks that may follow a sentence's stop
+_BULLET = re.compile(r"[•·▪►▶◆■●○*+–—-]|\d{1,2}[.)]\s+[A-Z]")
+# Caption forms: "X, left, and Y ...", a lead word ("Photo: ..."), a credit anywhere.
+_CAPTION_SIDE = re.compile(r",\s+(?:left|right|centre|center|second left|second right)\s*[,)]")
+_CAPTION_LEAD = re.compile(
+    r"\(?(?:photo|photograph|image|picture|video|watch|listen|file photo|pictured)\b\s*[:(|-]",
     re.IGNORECASE,
+)
+_CREDITS = (
+    "image copyright",
+    "image caption",
+    "photograph:",
+    "photo credit",
+    "getty images",
+    "ap photo",
+    "afp via getty",
+    "reuters/",
+    "epa-efe",
+    "shutterstock",
 )
 _WORDS = re.compile(r"[^\W\d_]+")
 # Words that make a sentence lean on the one before it when they open it, and pronoun
@@ -57,20 +68,37 @@ def not_body(sentence: str, title: str | None = None, alone: bool = False) -> st
         return "empty"
     if title and _same(text, title):
         return "title"
-    if _BULLET.match(text):
+    if _BULLET.match(text, 0, 4):
         return "bullet"
-    if not _STOP.search(text):
+    if text.rstrip(_CLOSING).rstrip("'")[-1:] not in _STOPS:
         return "heading"
-    if alone and text.rstrip("\"'’”»)").endswith("?") and len(text.split()) < SUBHEADING_WORDS:
+    if alone and text.rstrip(_CLOSING).endswith("?") and len(text.split()) < SUBHEADING_WORDS:
         return "heading"
-    if _CAPTION.search(text):
+    if _is_caption(text):
         return "caption"
-    words = _WORDS.findall(text)
-    if len(words) >= 4 and sum(w.isupper() and len(w) > 1 for w in words) > 0.7 * len(words):
+    if _shouting(text):
         return "shouting"
     if not balanced(text):
         return "unbalanced quote"
     return None
+
+
+_STOPS = frozenset(".!?…")
+
+
+def _is_caption(text: str) -> bool:
+    if _CAPTION_LEAD.match(text) or (", " in text and _CAPTION_SIDE.search(text)):
+        return True
+    lower = text.lower()
+    return any(credit in lower for credit in _CREDITS)
+
+
+def _shouting(text: str) -> bool:
+    """Mostly words in capitals (a checked sample first: body text has lower case early)."""
+    if sum(map(str.islower, text[:60])) > 10:
+        return False
+    words = _WORDS.findall(text)
+    return len(words) >= 4 and sum(w.isupper() and len(w) > 1 for w in words) > 0.7 * len(words)
 
 
 def alone_on_line(text: str, start: int, end: int) -> bool:
@@ -104,9 +132,16 @@ def leaning(sentence: str, resolved: frozenset[int] = frozenset()) -> bool:
     return any(start not in resolved for start, _ in pronoun_attributions(sentence))
 
 
+def _may_name_by_pronoun(sentence: str) -> bool:
+    lower = sentence.lower()
+    return "he " in lower or "she " in lower or "they " in lower or lower.endswith(("he", "they"))
+
+
 def pronoun_attributions(sentence: str) -> list[tuple[int, int]]:
     """Spans of the pronouns in pronoun attributions of ``sentence`` ("she" of "she said")."""
-    spans = []
+    spans: list[tuple[int, int]] = []
+    if not _may_name_by_pronoun(sentence):
+        return spans
     for match in _PRONOUN_SAID.finditer(sentence):
         for pronoun in _PRONOUN.finditer(match.group()):
             spans.append((match.start() + pronoun.start(), match.start() + pronoun.end()))

@@ -9,6 +9,7 @@ near-identical sentences by several articles is one entry with several sources.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,6 +24,7 @@ from storyline.fuse.body import (
 from storyline.fuse.briefing import content_tokens
 from storyline.fuse.sourcing import (
     Sourced,
+    TokenIndex,
     earliest_first,
     jaccard,
     origin_of,
@@ -70,6 +72,7 @@ def timeline(articles: list[Article], limit: int = 30) -> list[TimelineEntry]:
     words: list[frozenset[str]] = []
     origins: list[set[str]] = []
     by_day: dict[str, list[int]] = {}
+    told = TokenIndex(Counter(), SAME_ACROSS_DAYS)  # every entry's words, to find retellings
     for article in earliest_first(articles):
         used: set[tuple[int, str]] = set()
         names = antecedents(article)
@@ -84,9 +87,15 @@ def timeline(articles: list[Article], limit: int = 30) -> list[TimelineEntry]:
             match = next((i for i in same_day if jaccard(mine, words[i]) >= SAME_ENTRY), None)
             if match is None:  # the same sentence filed under another day: told once
                 match = next(
-                    (i for i, w in enumerate(words) if jaccard(mine, w) >= SAME_ACROSS_DAYS), None
+                    (
+                        i
+                        for i in sorted(told.candidates(mine))
+                        if jaccard(mine, words[i]) >= SAME_ACROSS_DAYS
+                    ),
+                    None,
                 )
             if match is None:
+                told.add(len(entries), mine)
                 entries.append(TimelineEntry(day, sentence, derivation))
                 words.append(mine)
                 origins.append(set())
