@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 from storyline.fuse.facts import ClaimFact, FusedQuote
 from storyline.fuse.sentences import balanced
@@ -47,7 +48,8 @@ def _outlets(quote: FusedQuote) -> set[str]:
 
 def key_quotes(quotes: list[FusedQuote], limit: int = 8) -> list[FusedQuote]:
     """Up to ``limit`` of ``quotes`` (most carried first, as `fuse_quotes` orders them), chosen
-    for coverage of speakers and outlets; returned in that order."""
+    for coverage of speakers and outlets; returned in that order, each quote's words without the
+    marks and commas left at its ends."""
     pool = [i for i, q in enumerate(quotes) if _whole(q)]
     said: dict[str, int] = {}
     heard: set[str] = set()
@@ -79,7 +81,7 @@ def key_quotes(quotes: list[FusedQuote], limit: int = 8) -> list[FusedQuote]:
         if speaker:
             said[speaker] = said.get(speaker, 0) + 1
         heard |= _outlets(quote)
-    return [quotes[i] for i in sorted(chosen)]
+    return [replace(quotes[i], text=quote_text(quotes[i].text)) for i in sorted(chosen)]
 
 
 def figure_order(claims: list[ClaimFact]) -> list[int]:
