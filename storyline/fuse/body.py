@@ -60,7 +60,7 @@ _FIRST = re.compile(r"""[\s"'“‘(\[`]*([^\W\d_]+)(?:\s+([^\W\d_]+))?""")
 
 
 def not_body(sentence: str, title: str | None = None, alone: bool = False) -> str | None:
-    """Why ``sentence`` is not body text (heading, bullet, caption, title, shouting,
+    """Why ``sentence`` is not body text (heading, bullet, caption, title, furniture, shouting,
     unbalanced quote), or None when it is. ``alone``: the sentence is a line of its own, where
     a short question is a subheading ("Did the plane turn around?")."""
     text = sentence.strip()
@@ -76,6 +76,8 @@ def not_body(sentence: str, title: str | None = None, alone: bool = False) -> st
         return "heading"
     if _is_caption(text):
         return "caption"
+    if " | " in text:  # "GENEVA | Mon May 18 ...": a page's furniture, not a sentence
+        return "furniture"
     if _shouting(text):
         return "shouting"
     if not balanced(text):

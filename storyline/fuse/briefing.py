@@ -55,7 +55,7 @@ LEAD_WEIGHT = 1.0  # a sentence's gain is raised by LEAD_WEIGHT / (1 + its posit
 # matters first, background last. Each article gives at least MIN_POSITIONS sentences, and more
 # while the story stays under SENTENCES_READ in all.
 SENTENCES_READ = 20_000
-MIN_POSITIONS = 30
+MIN_POSITIONS = 10  # a story of 2,000 articles reads its 10 lead sentences each
 # Up to EAGER_LIMIT distinct sentences, near-identical ones are grouped before choosing, so their
 # sources count together; above it (stories of hundreds of articles), only the chosen sentences'
 # near-identical ones are gathered, which keeps a brief of 2,000 articles within seconds.

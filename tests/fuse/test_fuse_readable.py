@@ -77,6 +77,7 @@ def test_headlines_bullets_captions_titles_and_shouting_are_not_body() -> None:
     assert not_body("Photo: the Lindby dam at dawn.") == "caption"
     assert not_body("Ferro wins the Lindby vote.", title="Ferro wins the Lindby vote") == "title"
     assert not_body("THE COUNCIL HAS VOTED TO CLOSE THE DAM.") == "shouting"
+    assert not_body("LINDBY | Mon May 18, 2031 (Wire) - The dam closed.") == "furniture"
     assert not_body("Ferro said, “We are ready.") == "unbalanced quote"
     assert not_body("The Lindby council voted on Tuesday to close the old dam.") is None
 
