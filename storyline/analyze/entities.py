@@ -29,6 +29,7 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
 ACTOR_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "csubj"}
 SMALL_WORDS = {"of", "the", "for", "and", "on", "in", "de", "du", "des", "la", "le"}
 DATELINE_TAIL = re.compile(r"\s*(?:\([^)\n]{0,30}\)\s*)?(?:,[^—–\n]{0,40})?\s*[—–]")
+DOTTED_ACRONYM = re.compile(r"(?:[A-Z]\.){2,}")  # "F.B.I.", "C.I.A."
 MAX_MENTION_CHARS = 300  # longest mention looked back for when finding overlaps
 ROLE_MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod", "case"}
 
@@ -57,12 +58,18 @@ class EntityRegistry:
     surnames: dict[str, set[str]] = field(default_factory=dict)  # sound key of surname → keys
     names: dict[str, str] = field(default_factory=dict)  # person key → display name
 
-    def add_person(self, key: str, name: str) -> None:
+    def add_person(self, key: str, name: str, family_first: bool = False) -> None:
+        """Remember a person named in full; ``family_first``: the family name is written first
+        ("Kim Jong-un"), so it is what the person is called alone."""
         words = name.split()
         if len(words) < 2:
             return
         self.names.setdefault(key, name)
-        self.surnames.setdefault(sound_key(words[-1]), set()).add(key)
+        self.surnames.setdefault(sound_key(words[0 if family_first else -1]), set()).add(key)
+
+    def knows_surname(self, word: str) -> bool:
+        """Whether some person named in full in an earlier article has this surname."""
+        return bool(self.surnames.get(sound_key(word)))
 
     def person_for_surname(self, surname: str) -> str | None:
         keys = self.surnames.get(sound_key(surname), set())
@@ -207,14 +214,28 @@ def _collect(parsed: Parsed, gaz: Gazetteer) -> list[Found]:
             start, end = trimmed
             text = parsed.text[start + offset : end + offset]
             item = Found(start + offset, end + offset, text, ent.label_, ent.root)
-            if ent.label_ == "PERSON":
+            if ent.label_ == "PERSON" or _could_be_person(ent, text, gaz):
                 roles = [r for r in (_role_before(ent[0], gaz), _role_after(ent, gaz)) if r]
                 item.role = "; ".join(roles) or None  # "Colonel; its spokesman"
+                if item.role:  # "Cuban President Miguel Díaz-Canel" tagged ORG: a person
+                    item.type = "PERSON"
             found.append(item)
         found.extend(_gazetteer_hits(doc, offset, gaz, in_entity))
         found.extend(_role_nominals(doc, offset, gaz))
     found.sort(key=lambda f: (f.start, -f.end))
     return found
+
+
+def _could_be_person(ent: SpacySpan, text: str, gaz: Gazetteer) -> bool:
+    """A name of two to four capitalised words the model labelled ORG, GPE or NORP and the
+    gazetteer does not know: a person when a role is stated with it."""
+    words = text.split()
+    return (
+        ent.label_ in {"ORG", "GPE", "NORP"}
+        and 2 <= len(words) <= 4
+        and all(w[:1].isupper() for w in words)
+        and gaz.lookup(text) is None
+    )
 
 
 def _gazetteer_hits(doc: object, offset: int, gaz: Gazetteer, taken: set[int]) -> list[Found]:
@@ -345,7 +366,52 @@ def _surnames(found: list[Found], gaz: Gazetteer) -> set[str]:
     return keys
 
 
-def _link_names(found: list[Found], gaz: Gazetteer, geocoder: Geocoder, text: str) -> None:
+def _not_a_name(item: Found, gaz: Gazetteer) -> bool:
+    """Words the model tagged that name nothing alone: "the interested State", "us"."""
+    surface = clean_surface(item.text)
+    if item.how == "generic":
+        return False
+    return surface.islower() or fold(surface) in gaz.not_names
+
+
+def _surname_meant(
+    item: Found, surnames: set[str], registry: EntityRegistry, geocoder: Geocoder
+) -> str | None:
+    """The surname a mention the model did not take for a person stands for: "Trump" tagged
+    ORG, "Bidens" tagged GPE (a possessive without its apostrophe in a subheading)."""
+    words = clean_surface(item.text).split()
+    if item.type == "PERSON" or len(words) != 1:
+        return None
+    word = words[0]
+    plural = word[:-1] if len(word) > 3 and word.endswith("s") else None
+    for candidate in (word, plural):
+        if candidate is None:
+            continue
+        unknown_place = geocoder.city(item.text) is None
+        if sound_key(candidate) in surnames and (candidate == word or unknown_place):
+            return candidate
+        if registry.knows_surname(candidate) and (item.type == "ORG" or unknown_place):
+            return candidate
+    return None
+
+
+def _retype_known(item: Found, known: Known) -> None:
+    """A name the gazetteer knows has the gazetteer's type: "Twitter" is no person, "Crimea"
+    no organisation (a LOC or FAC label is kept for places)."""
+    if known.how == "demonym" or item.type == known.type:
+        return
+    if known.type == "GPE" and item.type in {"LOC", "FAC"}:
+        return
+    item.type = known.type
+
+
+def _link_names(
+    found: list[Found],
+    gaz: Gazetteer,
+    geocoder: Geocoder,
+    text: str,
+    registry: EntityRegistry,
+) -> None:
     countries = {f.country for f in found if f.country}
     surnames = _surnames(found, gaz)
     orgs_named = {k.key for f in found if (k := gaz.lookup(f.text)) and k.type == "ORG"}
@@ -359,53 +425,65 @@ def _link_names(found: list[Found], gaz: Gazetteer, geocoder: Geocoder, text: st
             if generic.key in orgs_named:
                 item.key, item.name, item.how = generic.key, generic.name, "gazetteer"
             continue
-        words = clean_surface(item.text).split()
-        is_surname = len(words) == 1 and sound_key(words[0]) in surnames
-        if item.type != "PERSON" and is_surname and not gaz.lookup(item.text):
-            item.type = "PERSON"  # a surname the model took for an organisation or place
+        if _not_a_name(item, gaz):
             continue
         known = gaz.lookup(item.text)
+        surname = None if known else _surname_meant(item, surnames, registry, geocoder)
+        if surname is not None:  # a surname the model took for an organisation or place
+            item.type, item.name = "PERSON", surname
+            continue
         if known and (item.type != "PERSON" or len(item.text.split()) == 1):
             if known.how == "demonym" and item.type not in {"NORP", "GPE"}:
                 continue
             _link_known(item, known, geocoder, text)
+            _retype_known(item, known)
             if item.country:
                 countries.add(item.country)
             continue
-        if item.type == "NORP":
-            item.key, item.name = f"group:{fold(item.text)}", clean_surface(item.text)
-        elif item.type == "ORG":
-            longer = gaz.org_with_prefix(item.text)
-            if longer is not None:  # "Organization for Security and Co-operation" cut short
-                item.key, item.name, item.how = longer.key, longer.name, "gazetteer"
-            else:
-                item.key, item.name = f"org:{fold(item.text)}", clean_surface(item.text)
-        elif item.type in {"GPE", "LOC", "FAC"}:
-            hit = geocoder.city(item.text, countries) if item.type != "FAC" else None
-            if hit:
-                item.key, item.name, item.country = (
-                    f"place:{hit.geonames_id}",
-                    hit.name,
-                    hit.country,
-                )
-                item.how = "name" if fold(hit.name) == fold(item.text) else "gazetteer"
-            else:
-                item.key, item.name = f"place:{fold(item.text)}", clean_surface(item.text)
+        if item.type in {"GPE", "LOC"} and DOTTED_ACRONYM.fullmatch(clean_surface(item.text)):
+            item.type = "ORG"  # "the F.B.I." tagged as a place
+        _link_unknown(item, gaz, geocoder, countries)
+
+
+def _link_unknown(item: Found, gaz: Gazetteer, geocoder: Geocoder, countries: set[str]) -> None:
+    """Key a name the gazetteer does not know: groups, organisations, geocoded places."""
+    if item.type == "NORP":
+        item.key, item.name = f"group:{fold(item.text)}", clean_surface(item.text)
+    elif item.type == "ORG":
+        longer = gaz.org_with_prefix(item.text)
+        if longer is not None:  # "Organization for Security and Co-operation" cut short
+            item.key, item.name, item.how = longer.key, longer.name, "gazetteer"
+        else:
+            item.key, item.name = f"org:{fold(item.text)}", clean_surface(item.text)
+    elif item.type in {"GPE", "LOC", "FAC"}:
+        hit = geocoder.city(item.text, countries) if item.type != "FAC" else None
+        if hit:
+            item.key, item.name, item.country = (
+                f"place:{hit.geonames_id}",
+                hit.name,
+                hit.country,
+            )
+            item.how = "name" if fold(hit.name) == fold(item.text) else "gazetteer"
+        else:
+            item.key, item.name = f"place:{fold(item.text)}", clean_surface(item.text)
 
 
 def _link_people(found: list[Found], gaz: Gazetteer, registry: EntityRegistry) -> None:
     people = [f for f in found if f.type == "PERSON" and f.key is None]
     full: dict[str, list[Found]] = {}  # surname sound key → full-name mentions
+    family: dict[str, list[Found]] = {}  # family name written first → full-name mentions
     for item in people:
-        name = _strip_honorific(clean_surface(item.text), gaz)
+        name = item.name or _strip_honorific(clean_surface(item.text), gaz)
         item.name = name
         if len(name.split()) > 1:
             item.key = f"person:{sound_key(name)}"
             full.setdefault(sound_key(name.split()[-1]), []).append(item)
+            if fold(name.split()[0]) in gaz.family_first:  # "Kim Jong-un" is "Mr. Kim"
+                family.setdefault(sound_key(name.split()[0]), []).append(item)
     for item in people:
         if item.key is not None or not item.name:
             continue
-        same = full.get(sound_key(item.name), [])
+        same = full.get(sound_key(item.name), []) or family.get(sound_key(item.name), [])
         if same:
             nearest = min(same, key=lambda f: abs(f.start - item.start))
             item.key, item.how = nearest.key, "short name"
@@ -583,7 +661,7 @@ def find_entities(
     """Mentions and canonical entities of one parsed article."""
     registry = registry or EntityRegistry()
     found = _collect(parsed, gaz)
-    _link_names(found, gaz, geocoder, parsed.text)
+    _link_names(found, gaz, geocoder, parsed.text, registry)
     _link_people(found, gaz, registry)
     found = sorted(found + _surname_sweep(parsed, found), key=lambda f: (f.start, -f.end))
     _link_acronyms(found)
@@ -605,7 +683,7 @@ def find_entities(
         )
         entities.append(entity)
         if entity.type == "PERSON":
-            registry.add_person(key, name)
+            registry.add_person(key, name, fold(name.split()[0]) in gaz.family_first)
     mentions = [
         Mention(
             Span(article_id, f.start, f.end),
