@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from storyline.analyze.gazetteer import Gazetteer, Known
+from storyline.analyze.gazetteer import Gazetteer, Known, load_gazetteer
 from storyline.analyze.names import clean_surface, fold, sound_key, stable_id
 from storyline.analyze.nlp import Parsed
 from storyline.analyze.places import Geocoder
@@ -30,6 +30,7 @@ ACTOR_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "csubj"}
 SMALL_WORDS = {"of", "the", "for", "and", "on", "in", "de", "du", "des", "la", "le"}
 DATELINE_TAIL = re.compile(r"\s*(?:\([^)\n]{0,30}\)\s*)?(?:,[^—–\n]{0,40})?\s*[—–]")
 DOTTED_ACRONYM = re.compile(r"(?:[A-Z]\.){2,}")  # "F.B.I.", "C.I.A."
+DOMINANT = 3  # a surname alone names the person seen in this many times as many articles
 MAX_MENTION_CHARS = 300  # longest mention looked back for when finding overlaps
 ROLE_MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod", "case"}
 
@@ -57,14 +58,17 @@ class EntityRegistry:
 
     surnames: dict[str, set[str]] = field(default_factory=dict)  # sound key of surname → keys
     names: dict[str, str] = field(default_factory=dict)  # person key → display name
+    articles: dict[str, int] = field(default_factory=dict)  # person key → articles naming them
 
-    def add_person(self, key: str, name: str, family_first: bool = False) -> None:
-        """Remember a person named in full; ``family_first``: the family name is written first
-        ("Kim Jong-un"), so it is what the person is called alone."""
+    def add_person(self, key: str, name: str) -> None:
+        """Remember a person named in full, by surname, or by family name when the gazetteer
+        says it is written first ("Kim Jong-un" is "Mr. Kim")."""
         words = name.split()
         if len(words) < 2:
             return
+        family_first = fold(words[0]) in load_gazetteer().family_first
         self.names.setdefault(key, name)
+        self.articles[key] = self.articles.get(key, 0) + 1
         self.surnames.setdefault(sound_key(words[0 if family_first else -1]), set()).add(key)
 
     def knows_surname(self, word: str) -> bool:
@@ -72,8 +76,16 @@ class EntityRegistry:
         return bool(self.surnames.get(sound_key(word)))
 
     def person_for_surname(self, surname: str) -> str | None:
-        keys = self.surnames.get(sound_key(surname), set())
-        return next(iter(keys)) if len(keys) == 1 else None
+        """The one person of that surname, or the one named in at least ``DOMINANT`` times as
+        many articles as any other ("Trump" alone is Donald Trump, not Melania Trump)."""
+        keys = sorted(
+            self.surnames.get(sound_key(surname), set()), key=lambda k: -self.articles.get(k, 0)
+        )
+        if len(keys) == 1:
+            return keys[0]
+        if len(keys) > 1 and self.articles[keys[0]] >= DOMINANT * self.articles[keys[1]]:
+            return keys[0]
+        return None
 
 
 @dataclass
@@ -151,6 +163,16 @@ def _trim(span: SpacySpan) -> tuple[int, int] | None:
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
+def _strip_end(text: str) -> str:
+    """A name without punctuation the tokenizer left on its last word ("Twitter,", "France.");
+    the full stop of an abbreviation stays ("U.S.", "Fla.")."""
+    text = text.rstrip(" \n\t,;:")
+    last = text.split()[-1] if text.split() else ""
+    if text.endswith(".") and text.count(".") == 1 and len(last) > 5:
+        text = text[:-1]
+    return text
+
+
 def _role_before(name_start: Token, gaz: Gazetteer) -> str | None:
     """A role title written before a name: "NATO Secretary General [Jens Stoltenberg]"."""
     doc = name_start.doc
@@ -212,6 +234,7 @@ def _collect(parsed: Parsed, gaz: Gazetteer) -> list[Found]:
             if trimmed is None:
                 continue
             start, end = trimmed
+            end = start + len(_strip_end(parsed.text[start + offset : end + offset]))
             text = parsed.text[start + offset : end + offset]
             item = Found(start + offset, end + offset, text, ent.label_, ent.root)
             if ent.label_ == "PERSON" or _could_be_person(ent, text, gaz):
@@ -395,6 +418,20 @@ def _surname_meant(
     return None
 
 
+def _known_start(item: Found, gaz: Gazetteer) -> Known | None:
+    """In all-caps text the model runs names into the next words ("UKRAINE BUILD-UP"): the
+    mention is cut to its first words when they are a name the gazetteer knows."""
+    if not item.text.isupper() or " " not in item.text:
+        return None
+    ends = [m.start() for m in re.finditer(r"\s+", item.text)]
+    for end in reversed(ends):
+        known = gaz.lookup(item.text[:end])
+        if known is not None and known.how in {"name", "alias"}:
+            item.text, item.end = item.text[:end], item.start + end
+            return known
+    return None
+
+
 def _retype_known(item: Found, known: Known) -> None:
     """A name the gazetteer knows has the gazetteer's type: "Twitter" is no person, "Crimea"
     no organisation (a LOC or FAC label is kept for places)."""
@@ -427,7 +464,7 @@ def _link_names(
             continue
         if _not_a_name(item, gaz):
             continue
-        known = gaz.lookup(item.text)
+        known = gaz.lookup(item.text) or _known_start(item, gaz)
         surname = None if known else _surname_meant(item, surnames, registry, geocoder)
         if surname is not None:  # a surname the model took for an organisation or place
             item.type, item.name = "PERSON", surname
@@ -484,6 +521,8 @@ def _link_people(found: list[Found], gaz: Gazetteer, registry: EntityRegistry) -
         if item.key is not None or not item.name:
             continue
         same = full.get(sound_key(item.name), []) or family.get(sound_key(item.name), [])
+        if not same and len(item.name) > 3 and item.name.endswith("s"):
+            same = full.get(sound_key(item.name[:-1]), [])  # "Bidens counterattack"
         if same:
             nearest = min(same, key=lambda f: abs(f.start - item.start))
             item.key, item.how = nearest.key, "short name"
@@ -683,7 +722,7 @@ def find_entities(
         )
         entities.append(entity)
         if entity.type == "PERSON":
-            registry.add_person(key, name, fold(name.split()[0]) in gaz.family_first)
+            registry.add_person(key, name)
     mentions = [
         Mention(
             Span(article_id, f.start, f.end),

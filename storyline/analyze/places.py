@@ -18,6 +18,7 @@ from typing import Any
 
 from storyline.analyze.gazetteer import Gazetteer, load_gazetteer
 from storyline.analyze.names import fold
+from storyline.model import Place
 
 MIN_ALTNAME_POPULATION = 50_000  # alternate spellings are trusted for larger cities only
 METROPOLIS = 1_000_000  # a city this large keeps its name against a US state ("New York")
@@ -107,3 +108,27 @@ class Geocoder:
 def load_geocoder() -> Geocoder:
     """The process-wide geocoder (building it reads about 34,000 cities once)."""
     return Geocoder(load_gazetteer())
+
+
+@dataclass(slots=True)
+class PlaceGroup:
+    """All mentions of one place in an article: "Russia ×6 (as Russia, Russian Federation)"."""
+
+    first: Place  # the first mention: where the place is, and how it was found
+    mentions: int
+    surfaces: list[str]  # the words used for it, in order of first use
+
+
+def group_places(places: list[Place]) -> list[PlaceGroup]:
+    """One group per place (its entity, else its name and country), in order of first mention."""
+    groups: dict[tuple[str | None, ...], PlaceGroup] = {}
+    for place in places:
+        key = (place.entity_id,) if place.entity_id else (fold(place.name), place.country)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = PlaceGroup(place, 1, [place.name])
+            continue
+        group.mentions += 1
+        if place.name not in group.surfaces:
+            group.surfaces.append(place.name)
+    return list(groups.values())
