@@ -15,6 +15,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from storyline.analyze.entity_types import (
+    DOTTED_ACRONYM,
+    could_be_person,
+    known_start,
+    not_a_name,
+    retype_known,
+    strip_end,
+    surname_meant,
+)
 from storyline.analyze.gazetteer import Gazetteer, Known, load_gazetteer
 from storyline.analyze.names import clean_surface, fold, sound_key, stable_id
 from storyline.analyze.nlp import Parsed
@@ -29,7 +38,6 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
 ACTOR_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "csubj"}
 SMALL_WORDS = {"of", "the", "for", "and", "on", "in", "de", "du", "des", "la", "le"}
 DATELINE_TAIL = re.compile(r"\s*(?:\([^)\n]{0,30}\)\s*)?(?:,[^—–\n]{0,40})?\s*[—–]")
-DOTTED_ACRONYM = re.compile(r"(?:[A-Z]\.){2,}")  # "F.B.I.", "C.I.A."
 DOMINANT = 3  # a surname alone names the person seen in this many times as many articles
 MAX_MENTION_CHARS = 300  # longest mention looked back for when finding overlaps
 ROLE_MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod", "case"}
@@ -163,16 +171,6 @@ def _trim(span: SpacySpan) -> tuple[int, int] | None:
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
-def _strip_end(text: str) -> str:
-    """A name without punctuation the tokenizer left on its last word ("Twitter,", "France.");
-    the full stop of an abbreviation stays ("U.S.", "Fla.")."""
-    text = text.rstrip(" \n\t,;:")
-    last = text.split()[-1] if text.split() else ""
-    if text.endswith(".") and text.count(".") == 1 and len(last) > 5:
-        text = text[:-1]
-    return text
-
-
 def _role_before(name_start: Token, gaz: Gazetteer) -> str | None:
     """A role title written before a name: "NATO Secretary General [Jens Stoltenberg]"."""
     doc = name_start.doc
@@ -234,10 +232,10 @@ def _collect(parsed: Parsed, gaz: Gazetteer) -> list[Found]:
             if trimmed is None:
                 continue
             start, end = trimmed
-            end = start + len(_strip_end(parsed.text[start + offset : end + offset]))
+            end = start + len(strip_end(parsed.text[start + offset : end + offset]))
             text = parsed.text[start + offset : end + offset]
             item = Found(start + offset, end + offset, text, ent.label_, ent.root)
-            if ent.label_ == "PERSON" or _could_be_person(ent, text, gaz):
+            if ent.label_ == "PERSON" or could_be_person(ent, text, gaz):
                 roles = [r for r in (_role_before(ent[0], gaz), _role_after(ent, gaz)) if r]
                 item.role = "; ".join(roles) or None  # "Colonel; its spokesman"
                 if item.role:  # "Cuban President Miguel Díaz-Canel" tagged ORG: a person
@@ -247,18 +245,6 @@ def _collect(parsed: Parsed, gaz: Gazetteer) -> list[Found]:
         found.extend(_role_nominals(doc, offset, gaz))
     found.sort(key=lambda f: (f.start, -f.end))
     return found
-
-
-def _could_be_person(ent: SpacySpan, text: str, gaz: Gazetteer) -> bool:
-    """A name of two to four capitalised words the model labelled ORG, GPE or NORP and the
-    gazetteer does not know: a person when a role is stated with it."""
-    words = text.split()
-    return (
-        ent.label_ in {"ORG", "GPE", "NORP"}
-        and 2 <= len(words) <= 4
-        and all(w[:1].isupper() for w in words)
-        and gaz.lookup(text) is None
-    )
 
 
 def _gazetteer_hits(doc: object, offset: int, gaz: Gazetteer, taken: set[int]) -> list[Found]:
@@ -389,59 +375,6 @@ def _surnames(found: list[Found], gaz: Gazetteer) -> set[str]:
     return keys
 
 
-def _not_a_name(item: Found, gaz: Gazetteer) -> bool:
-    """Words the model tagged that name nothing alone: "the interested State", "us"."""
-    surface = clean_surface(item.text)
-    if item.how == "generic":
-        return False
-    return surface.islower() or fold(surface) in gaz.not_names
-
-
-def _surname_meant(
-    item: Found, surnames: set[str], registry: EntityRegistry, geocoder: Geocoder
-) -> str | None:
-    """The surname a mention the model did not take for a person stands for: "Trump" tagged
-    ORG, "Bidens" tagged GPE (a possessive without its apostrophe in a subheading)."""
-    words = clean_surface(item.text).split()
-    if item.type == "PERSON" or len(words) != 1:
-        return None
-    word = words[0]
-    plural = word[:-1] if len(word) > 3 and word.endswith("s") else None
-    for candidate in (word, plural):
-        if candidate is None:
-            continue
-        unknown_place = geocoder.city(item.text) is None
-        if sound_key(candidate) in surnames and (candidate == word or unknown_place):
-            return candidate
-        if registry.knows_surname(candidate) and (item.type == "ORG" or unknown_place):
-            return candidate
-    return None
-
-
-def _known_start(item: Found, gaz: Gazetteer) -> Known | None:
-    """In all-caps text the model runs names into the next words ("UKRAINE BUILD-UP"): the
-    mention is cut to its first words when they are a name the gazetteer knows."""
-    if not item.text.isupper() or " " not in item.text:
-        return None
-    ends = [m.start() for m in re.finditer(r"\s+", item.text)]
-    for end in reversed(ends):
-        known = gaz.lookup(item.text[:end])
-        if known is not None and known.how in {"name", "alias"}:
-            item.text, item.end = item.text[:end], item.start + end
-            return known
-    return None
-
-
-def _retype_known(item: Found, known: Known) -> None:
-    """A name the gazetteer knows has the gazetteer's type: "Twitter" is no person, "Crimea"
-    no organisation (a LOC or FAC label is kept for places)."""
-    if known.how == "demonym" or item.type == known.type:
-        return
-    if known.type == "GPE" and item.type in {"LOC", "FAC"}:
-        return
-    item.type = known.type
-
-
 def _link_names(
     found: list[Found],
     gaz: Gazetteer,
@@ -462,10 +395,10 @@ def _link_names(
             if generic.key in orgs_named:
                 item.key, item.name, item.how = generic.key, generic.name, "gazetteer"
             continue
-        if _not_a_name(item, gaz):
+        if not_a_name(item, gaz):
             continue
-        known = gaz.lookup(item.text) or _known_start(item, gaz)
-        surname = None if known else _surname_meant(item, surnames, registry, geocoder)
+        known = gaz.lookup(item.text) or known_start(item, gaz)
+        surname = None if known else surname_meant(item, surnames, registry, geocoder)
         if surname is not None:  # a surname the model took for an organisation or place
             item.type, item.name = "PERSON", surname
             continue
@@ -473,7 +406,7 @@ def _link_names(
             if known.how == "demonym" and item.type not in {"NORP", "GPE"}:
                 continue
             _link_known(item, known, geocoder, text)
-            _retype_known(item, known)
+            retype_known(item, known)
             if item.country:
                 countries.add(item.country)
             continue
