@@ -36,6 +36,7 @@ SCALES = {
     "trillion": 1_000_000_000_000, "bn": 1_000_000_000, "m": 1_000_000, "k": 1_000,
 }  # fmt: skip
 VAGUE_MEASURES = {"few", "several"}  # only before a unit: "a few kilometres"
+VAGUE_SCALES = {"few", "several", "many"}  # before "hundred", "thousand": no quantity stated
 VAGUE = {"dozens", "hundreds", "thousands", "millions", "billions", "scores", "tens"}
 CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "₽": "RUB", "¥": "JPY", "₴": "UAH"}
 CURRENCY_WORDS = {
@@ -50,6 +51,7 @@ UNIT_WORDS = {
     "tonnes": "t", "tons": "t", "tonne": "t", "ton": "t",
     "square kilometres": "km2", "square kilometers": "km2", "barrels": "bbl", "hectares": "ha",
 }  # fmt: skip
+MONEY = set(CURRENCY_SIGNS.values()) | set(CURRENCY_WORDS.values())
 DISTANCE_UNITS = {"km", "mi", "m", "km2", "ha"}
 QUALIFIERS = [
     "an estimated", "estimated", "some", "about", "around", "roughly", "nearly", "almost",
@@ -124,7 +126,13 @@ def _numbers(tokens: list[Token]) -> list[_Number]:
             and tokens[j + 1].i == tokens[j].i + 1
         ):
             j += 1
-        found.append(_Number(tok, tokens[j], _value(tokens[i : j + 1])))
+        before = tokens[i - 1].lower_ if i > 0 else ""
+        if before in VAGUE_SCALES and all(t.lower_ in SCALES for t in tokens[i : j + 1]):
+            article = i > 1 and tokens[i - 2].lower_ == "a" and before == "few"
+            first = tokens[i - 2] if article else tokens[i - 1]
+            found.append(_Number(first, tokens[j], None))  # "several hundred residents"
+        else:
+            found.append(_Number(tok, tokens[j], _value(tokens[i : j + 1])))
         i = j + 1
     return found
 
@@ -156,13 +164,12 @@ def _counted(number: _Number) -> _Counted:
     """What a number counts: its head noun with modifiers and coordinated nouns."""
     last = number.last
     doc = last.doc
-    if number.value is None or (last.i + 1 < len(doc) and doc[last.i + 1].lower_ == "of"):
-        of = doc[last.i + 1] if last.i + 1 < len(doc) and doc[last.i + 1].lower_ == "of" else None
-        if of is not None:
-            pobj = next((c for c in of.children if c.dep_ == "pobj"), None)
-            if pobj is not None:
-                return _noun_phrase(of.i + 1, pobj)
-        return NOTHING
+    of = doc[last.i + 1] if last.i + 1 < len(doc) and doc[last.i + 1].lower_ == "of" else None
+    if of is not None:
+        pobj = next((c for c in of.children if c.dep_ == "pobj"), None)
+        return _noun_phrase(of.i + 1, pobj) if pobj is not None else NOTHING
+    if number.value is None and last.lower_ not in SCALES:
+        return NOTHING  # "dozens" with no "of", "a few" before a unit
     if _hyphen_word(last) == "strong":  # "the 5,000-strong Rapid Reaction Force"
         strong = doc[last.i + 2]
         if strong.head.i > strong.i and strong.head.pos_ in {"NOUN", "PROPN"}:
@@ -271,6 +278,18 @@ def _claimant(start: int, end: int, quotes: list[Quote], starts: list[int]) -> Q
     return None
 
 
+def _money_for(end: Token) -> _Counted:
+    """What a sum is for: "$300 million in aid" (the noun after "in")."""
+    doc = end.doc
+    after = doc[end.i + 1] if end.i + 1 < len(doc) else None
+    if after is None or after.lower_ != "in":
+        return NOTHING
+    pobj = next((c for c in after.children if c.dep_ == "pobj"), None)
+    if pobj is None or pobj.pos_ != "NOUN" or pobj.ent_type_ in SKIP_ENTITY_TYPES | {"DATE"}:
+        return NOTHING
+    return _noun_phrase(after.i + 1, pobj)
+
+
 def _is_label(number: _Number) -> bool:
     """ "the number 9 shirt", "No. 10": a number used as a name, not a count."""
     doc = number.first.doc
@@ -338,18 +357,21 @@ def find_claims(
                 and number.first.doc[number.first.i - 1].text in CURRENCY_SIGNS
                 and start_tok.i == number.first.i
             ):
-                start_tok = number.first.doc[number.first.i - 1]
+                start_tok, qualifier = _qualifier(number.first.doc[number.first.i - 1])
             counted = (
                 NOTHING
                 if unit in DISTANCE_UNITS  # "a few kilometres of the river" counts no river
                 else _counted(_Number(anchor.first, end_tok, anchor.value))
             )
+            money_for = counted.text is None and unit in MONEY
+            if money_for:  # what the sum is for is said, but the claim is the sum
+                counted = _money_for(end_tok)
             if counted.text is None and unit is None:
                 continue
             head = counted.head
             if unit is None and head and vocab.is_trivial(number.value, head.lemma_ or head.lower_):
                 continue  # "two parties", "one table": how the sentence is built
-            if counted.end is not None and counted.end.i > end_tok.i:
+            if counted.end is not None and counted.end.i > end_tok.i and not money_for:
                 end_tok = counted.end
             start = start_tok.idx + offset
             end = end_tok.idx + len(end_tok.text) + offset

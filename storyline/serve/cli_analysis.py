@@ -123,7 +123,11 @@ def quotes(
 @app.command()
 def claims(
     db: str | None = DbOption,
-    counted: str | None = typer.Option(None, "--counted", help="Only claims counting this."),
+    counted: str | None = typer.Option(
+        None,
+        "--counted",
+        help="Only claims counting this (any word for it: troops finds soldiers).",
+    ),
     article: str | None = typer.Option(None, "--article", help="Only this article's claims."),
     limit: int = LimitOption,
     offset: int = OffsetOption,
