@@ -37,10 +37,13 @@ def strip_end(text: str) -> str:
 
 def could_be_person(ent: SpacySpan, text: str, gaz: Gazetteer) -> bool:
     """A name of two to four capitalised words the model labelled ORG, GPE or NORP and the
-    gazetteer does not know: a person when a role is stated with it."""
+    gazetteer does not know: a person when a role is stated with it. Not after a possessive:
+    "Prime Minister Boris Johnson's Conservative Party" is the party."""
     words = text.split()
+    before = ent.doc[ent.start - 1] if ent.start > 0 else None
     return (
         ent.label_ in {"ORG", "GPE", "NORP"}
+        and (before is None or before.tag_ != "POS")
         and 2 <= len(words) <= 4
         and all(w[:1].isupper() for w in words)
         and gaz.lookup(text) is None

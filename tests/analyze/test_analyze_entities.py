@@ -24,7 +24,10 @@ TEXTS: dict[str, str] = {
         "Aldo Ferrant, and his Varenian counterpart, Miguel Osterlund-Paz, were held. Ferrant "
         "said on his Twitter account that decisions are made by the interested State itself."
     ),
-    "role_org": "Varenian Foreign Minister Lucia Marvel-Ostrom met reporters in Tolvar.",
+    "role_org": (
+        "Varenian Foreign Minister Lucia Marvel-Ostrom met reporters in Tolvar. "
+        "Prime Minister Edvin Rask's Harbour Unity Party won the vote."
+    ),
     "surname_place": (
         "Senator Edda Brannick spoke on Monday.\n\n"
         "Tension is rising in the region Brannicks counterattack\n\n"
@@ -86,6 +89,8 @@ def test_a_name_stated_with_a_role_is_a_person(analysed):
     assert named(analysed["types"], "Miguel Osterlund-Paz").type == "PERSON"
     minister = named(analysed["role_org"], "Lucia Marvel-Ostrom")
     assert minister.type == "PERSON" and minister.roles == ["Varenian Foreign Minister"]
+    party = [e for e in analysed["role_org"].entities if "Harbour Unity" in e.name]
+    assert [e.type for e in party] == ["ORG"]  # after "Rask's": the party, not a person
 
 
 def test_a_single_generic_word_is_no_entity(analysed):
