@@ -25,17 +25,17 @@ class CountedVocabulary:
 
     trivial_below: float = 3
     trivial_nouns: frozenset[str] = frozenset()
+    referring: frozenset[str] = frozenset()  # "the two countries": a reference, not a count
     plurals: dict[str, str] = field(default_factory=dict)  # irregular plural → singular
     kinds: dict[str, str] = field(default_factory=dict)  # singular word → canonical kind
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind → its words
 
-    def is_trivial(self, quantity: float | None, noun_lemma: str) -> bool:
-        """Whether a count of ``noun_lemma`` is below the floor of news ("two parties")."""
-        return (
-            quantity is not None
-            and quantity < self.trivial_below
-            and noun_lemma.lower() in self.trivial_nouns
-        )
+    def is_trivial(self, quantity: float | None, noun_lemma: str, before: str = "") -> bool:
+        """Whether a count of ``noun_lemma`` after the word ``before`` is below the floor of
+        news: "two parties", "one table", "the two countries"."""
+        if quantity is None or quantity >= self.trivial_below:
+            return False
+        return noun_lemma.lower() in self.trivial_nouns or before.lower() in self.referring
 
 
 @cache
@@ -54,6 +54,7 @@ def load_vocabulary() -> CountedVocabulary:
     return CountedVocabulary(
         float(trivial.get("below", 3)),
         frozenset(w.lower() for w in trivial.get("nouns", [])),
+        frozenset(w.lower() for w in trivial.get("referring", [])),
         dict(data.get("plural", {})),
         kinds,
         members,

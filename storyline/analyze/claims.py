@@ -369,8 +369,13 @@ def find_claims(
             if counted.text is None and unit is None:
                 continue
             head = counted.head
-            if unit is None and head and vocab.is_trivial(number.value, head.lemma_ or head.lower_):
-                continue  # "two parties", "one table": how the sentence is built
+            before = start_tok.doc[start_tok.i - 1].lower_ if start_tok.i > 0 else ""
+            if (
+                unit is None
+                and head is not None
+                and vocab.is_trivial(number.value, head.lemma_ or head.lower_, before)
+            ):
+                continue  # "two parties", "the two countries": how the sentence is built
             if counted.end is not None and counted.end.i > end_tok.i and not money_for:
                 end_tok = counted.end
             start = start_tok.idx + offset

@@ -16,7 +16,8 @@ from storyline.model import Article, Claim, SourceKind
 TEXTS: dict[str, str] = {
     "trivial": (
         "The two parties sat at one table for the first time. Both sides agreed on one "
-        "purpose: to end the blockade. Two worrying scenarios remain."
+        "purpose: to end the blockade. The two leaders met in Tolvar, and both countries "
+        "signed. Two worrying scenarios remain."
     ),
     "coordinated": (
         "Some 13,000 soldiers and another 3,500 paratroopers, as well as 800 battle tanks, "
@@ -57,7 +58,8 @@ def texts(found: list[Claim]) -> list[str]:
 
 def test_small_counts_of_sentence_building_nouns_are_not_figures(claims):
     found = texts(claims["trivial"])
-    assert not any(word in " ".join(found) for word in ("parties", "table", "sides", "purpose"))
+    words = ("parties", "table", "sides", "purpose", "leaders", "countries")
+    assert not any(word in " ".join(found) for word in words)
     assert found == ["Two worrying scenarios"]  # a count of something is kept, however small
 
 
