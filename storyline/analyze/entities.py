@@ -265,15 +265,9 @@ def _gazetteer_hits(doc: object, offset: int, gaz: Gazetteer, taken: set[int]) -
             known = gaz.names.get(fold(span.text))
             generic = gaz.names.get("generic:" + fold(span.text)) if size == 1 else None
             if known and known.how in {"seat", "alias", "name"}:
-                hits.append(
-                    Found(
-                        span.start_char + offset,
-                        span.end_char + offset,
-                        span.text,
-                        known.type,
-                        span.root,
-                    )
-                )
+                words = strip_end(span.text)  # a token may keep its comma: "France,"
+                start = span.start_char + offset
+                hits.append(Found(start, start + len(words), words, known.type, span.root))
                 matched = size
                 break
             if generic and i > 0 and tokens[i - 1].lower_ == "the":
