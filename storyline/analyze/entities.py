@@ -15,7 +15,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from storyline.analyze.gazetteer import Gazetteer, Known
+from storyline.analyze.entity_types import (
+    DOTTED_ACRONYM,
+    could_be_person,
+    known_start,
+    not_a_name,
+    retype_known,
+    strip_end,
+    surname_meant,
+)
+from storyline.analyze.gazetteer import Gazetteer, Known, load_gazetteer
 from storyline.analyze.names import clean_surface, fold, sound_key, stable_id
 from storyline.analyze.nlp import Parsed
 from storyline.analyze.places import Geocoder
@@ -29,6 +38,7 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
 ACTOR_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "csubj"}
 SMALL_WORDS = {"of", "the", "for", "and", "on", "in", "de", "du", "des", "la", "le"}
 DATELINE_TAIL = re.compile(r"\s*(?:\([^)\n]{0,30}\)\s*)?(?:,[^—–\n]{0,40})?\s*[—–]")
+DOMINANT = 3  # a surname alone names the person seen in this many times as many articles
 MAX_MENTION_CHARS = 300  # longest mention looked back for when finding overlaps
 ROLE_MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod", "case"}
 
@@ -56,17 +66,34 @@ class EntityRegistry:
 
     surnames: dict[str, set[str]] = field(default_factory=dict)  # sound key of surname → keys
     names: dict[str, str] = field(default_factory=dict)  # person key → display name
+    articles: dict[str, int] = field(default_factory=dict)  # person key → articles naming them
 
     def add_person(self, key: str, name: str) -> None:
+        """Remember a person named in full, by surname, or by family name when the gazetteer
+        says it is written first ("Kim Jong-un" is "Mr. Kim")."""
         words = name.split()
         if len(words) < 2:
             return
+        family_first = fold(words[0]) in load_gazetteer().family_first
         self.names.setdefault(key, name)
-        self.surnames.setdefault(sound_key(words[-1]), set()).add(key)
+        self.articles[key] = self.articles.get(key, 0) + 1
+        self.surnames.setdefault(sound_key(words[0 if family_first else -1]), set()).add(key)
+
+    def knows_surname(self, word: str) -> bool:
+        """Whether some person named in full in an earlier article has this surname."""
+        return bool(self.surnames.get(sound_key(word)))
 
     def person_for_surname(self, surname: str) -> str | None:
-        keys = self.surnames.get(sound_key(surname), set())
-        return next(iter(keys)) if len(keys) == 1 else None
+        """The one person of that surname, or the one named in at least ``DOMINANT`` times as
+        many articles as any other ("Trump" alone is Donald Trump, not Melania Trump)."""
+        keys = sorted(
+            self.surnames.get(sound_key(surname), set()), key=lambda k: -self.articles.get(k, 0)
+        )
+        if len(keys) == 1:
+            return keys[0]
+        if len(keys) > 1 and self.articles[keys[0]] >= DOMINANT * self.articles[keys[1]]:
+            return keys[0]
+        return None
 
 
 @dataclass
@@ -205,11 +232,14 @@ def _collect(parsed: Parsed, gaz: Gazetteer) -> list[Found]:
             if trimmed is None:
                 continue
             start, end = trimmed
+            end = start + len(strip_end(parsed.text[start + offset : end + offset]))
             text = parsed.text[start + offset : end + offset]
             item = Found(start + offset, end + offset, text, ent.label_, ent.root)
-            if ent.label_ == "PERSON":
+            if ent.label_ == "PERSON" or could_be_person(ent, text, gaz):
                 roles = [r for r in (_role_before(ent[0], gaz), _role_after(ent, gaz)) if r]
                 item.role = "; ".join(roles) or None  # "Colonel; its spokesman"
+                if item.role:  # "Cuban President Miguel Díaz-Canel" tagged ORG: a person
+                    item.type = "PERSON"
             found.append(item)
         found.extend(_gazetteer_hits(doc, offset, gaz, in_entity))
         found.extend(_role_nominals(doc, offset, gaz))
@@ -235,15 +265,9 @@ def _gazetteer_hits(doc: object, offset: int, gaz: Gazetteer, taken: set[int]) -
             known = gaz.names.get(fold(span.text))
             generic = gaz.names.get("generic:" + fold(span.text)) if size == 1 else None
             if known and known.how in {"seat", "alias", "name"}:
-                hits.append(
-                    Found(
-                        span.start_char + offset,
-                        span.end_char + offset,
-                        span.text,
-                        known.type,
-                        span.root,
-                    )
-                )
+                words = strip_end(span.text)  # a token may keep its comma: "France,"
+                start = span.start_char + offset
+                hits.append(Found(start, start + len(words), words, known.type, span.root))
                 matched = size
                 break
             if generic and i > 0 and tokens[i - 1].lower_ == "the":
@@ -345,7 +369,13 @@ def _surnames(found: list[Found], gaz: Gazetteer) -> set[str]:
     return keys
 
 
-def _link_names(found: list[Found], gaz: Gazetteer, geocoder: Geocoder, text: str) -> None:
+def _link_names(
+    found: list[Found],
+    gaz: Gazetteer,
+    geocoder: Geocoder,
+    text: str,
+    registry: EntityRegistry,
+) -> None:
     countries = {f.country for f in found if f.country}
     surnames = _surnames(found, gaz)
     orgs_named = {k.key for f in found if (k := gaz.lookup(f.text)) and k.type == "ORG"}
@@ -359,53 +389,67 @@ def _link_names(found: list[Found], gaz: Gazetteer, geocoder: Geocoder, text: st
             if generic.key in orgs_named:
                 item.key, item.name, item.how = generic.key, generic.name, "gazetteer"
             continue
-        words = clean_surface(item.text).split()
-        is_surname = len(words) == 1 and sound_key(words[0]) in surnames
-        if item.type != "PERSON" and is_surname and not gaz.lookup(item.text):
-            item.type = "PERSON"  # a surname the model took for an organisation or place
+        if not_a_name(item, gaz):
             continue
-        known = gaz.lookup(item.text)
+        known = gaz.lookup(item.text) or known_start(item, gaz)
+        surname = None if known else surname_meant(item, surnames, registry, geocoder)
+        if surname is not None:  # a surname the model took for an organisation or place
+            item.type, item.name = "PERSON", surname
+            continue
         if known and (item.type != "PERSON" or len(item.text.split()) == 1):
             if known.how == "demonym" and item.type not in {"NORP", "GPE"}:
                 continue
             _link_known(item, known, geocoder, text)
+            retype_known(item, known)
             if item.country:
                 countries.add(item.country)
             continue
-        if item.type == "NORP":
-            item.key, item.name = f"group:{fold(item.text)}", clean_surface(item.text)
-        elif item.type == "ORG":
-            longer = gaz.org_with_prefix(item.text)
-            if longer is not None:  # "Organization for Security and Co-operation" cut short
-                item.key, item.name, item.how = longer.key, longer.name, "gazetteer"
-            else:
-                item.key, item.name = f"org:{fold(item.text)}", clean_surface(item.text)
-        elif item.type in {"GPE", "LOC", "FAC"}:
-            hit = geocoder.city(item.text, countries) if item.type != "FAC" else None
-            if hit:
-                item.key, item.name, item.country = (
-                    f"place:{hit.geonames_id}",
-                    hit.name,
-                    hit.country,
-                )
-                item.how = "name" if fold(hit.name) == fold(item.text) else "gazetteer"
-            else:
-                item.key, item.name = f"place:{fold(item.text)}", clean_surface(item.text)
+        if item.type in {"GPE", "LOC"} and DOTTED_ACRONYM.fullmatch(clean_surface(item.text)):
+            item.type = "ORG"  # "the F.B.I." tagged as a place
+        _link_unknown(item, gaz, geocoder, countries)
+
+
+def _link_unknown(item: Found, gaz: Gazetteer, geocoder: Geocoder, countries: set[str]) -> None:
+    """Key a name the gazetteer does not know: groups, organisations, geocoded places."""
+    if item.type == "NORP":
+        item.key, item.name = f"group:{fold(item.text)}", clean_surface(item.text)
+    elif item.type == "ORG":
+        longer = gaz.org_with_prefix(item.text)
+        if longer is not None:  # "Organization for Security and Co-operation" cut short
+            item.key, item.name, item.how = longer.key, longer.name, "gazetteer"
+        else:
+            item.key, item.name = f"org:{fold(item.text)}", clean_surface(item.text)
+    elif item.type in {"GPE", "LOC", "FAC"}:
+        hit = geocoder.city(item.text, countries) if item.type != "FAC" else None
+        if hit:
+            item.key, item.name, item.country = (
+                f"place:{hit.geonames_id}",
+                hit.name,
+                hit.country,
+            )
+            item.how = "name" if fold(hit.name) == fold(item.text) else "gazetteer"
+        else:
+            item.key, item.name = f"place:{fold(item.text)}", clean_surface(item.text)
 
 
 def _link_people(found: list[Found], gaz: Gazetteer, registry: EntityRegistry) -> None:
     people = [f for f in found if f.type == "PERSON" and f.key is None]
     full: dict[str, list[Found]] = {}  # surname sound key → full-name mentions
+    family: dict[str, list[Found]] = {}  # family name written first → full-name mentions
     for item in people:
-        name = _strip_honorific(clean_surface(item.text), gaz)
+        name = item.name or _strip_honorific(clean_surface(item.text), gaz)
         item.name = name
         if len(name.split()) > 1:
             item.key = f"person:{sound_key(name)}"
             full.setdefault(sound_key(name.split()[-1]), []).append(item)
+            if fold(name.split()[0]) in gaz.family_first:  # "Kim Jong-un" is "Mr. Kim"
+                family.setdefault(sound_key(name.split()[0]), []).append(item)
     for item in people:
         if item.key is not None or not item.name:
             continue
-        same = full.get(sound_key(item.name), [])
+        same = full.get(sound_key(item.name), []) or family.get(sound_key(item.name), [])
+        if not same and len(item.name) > 3 and item.name.endswith("s"):
+            same = full.get(sound_key(item.name[:-1]), [])  # "Bidens counterattack"
         if same:
             nearest = min(same, key=lambda f: abs(f.start - item.start))
             item.key, item.how = nearest.key, "short name"
@@ -583,7 +627,7 @@ def find_entities(
     """Mentions and canonical entities of one parsed article."""
     registry = registry or EntityRegistry()
     found = _collect(parsed, gaz)
-    _link_names(found, gaz, geocoder, parsed.text)
+    _link_names(found, gaz, geocoder, parsed.text, registry)
     _link_people(found, gaz, registry)
     found = sorted(found + _surname_sweep(parsed, found), key=lambda f: (f.start, -f.end))
     _link_acronyms(found)

@@ -1,5 +1,6 @@
 """The curated gazetteer (data/gazetteer.toml): countries, capitals, seats of government,
-demonyms, international organisations and role titles, as one lookup by folded name.
+demonyms, international organisations, regions and role titles, as one lookup by folded name,
+plus the words that are never a name alone and the family names written first.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class Known:
     key: str  # canonical key: "country:RUS", "org:NATO", "city:RUS:moscow"
     name: str  # display name of what it stands for
     type: str  # GPE, ORG, NORP
-    how: str  # name, alias, capital, seat, demonym, generic
+    how: str  # name, alias, capital, seat, demonym, generic, region
     country: str | None = None  # ISO3 of the state concerned
     state_key: str | None = None  # for a capital: the key of its state (metonymy target)
     sector: str | None = None  # GOV, MIL, IGO ... for seats and organisations
@@ -47,6 +48,8 @@ class Gazetteer:
     pronouns: dict[str, str] = field(default_factory=dict)  # "he" → "m"
     honorifics: dict[str, str] = field(default_factory=dict)  # "mr" → "m"
     org_names: list[tuple[str, Known]] = field(default_factory=list)  # folded name, organisation
+    not_names: frozenset[str] = frozenset()  # folded words never an entity alone ("state")
+    family_first: frozenset[str] = frozenset()  # folded family names written first ("kim")
 
     def lookup(self, text: str) -> Known | None:
         """What a name stands for, if the gazetteer knows it."""
@@ -123,6 +126,11 @@ def load_gazetteer() -> Gazetteer:
     _load_countries(gaz, data.get("country", {}))
     _load_orgs(gaz, data.get("org", {}))
     gaz.org_names = [(name, known) for name, known in gaz.names.items() if known.type == "ORG"]
+    for region, iso3 in data.get("region", {}).items():
+        gaz._add(region, Known(f"place:{fold(region)}", region, "GPE", "region", iso3 or None))
+    names = data.get("names", {})
+    gaz.not_names = frozenset(fold(word) for word in names.get("not_names", []))
+    gaz.family_first = frozenset(fold(word) for word in names.get("family_name_first", []))
     for role in data.get("role", []):
         title = fold(role["title"])
         gaz.roles.setdefault(

