@@ -11,15 +11,18 @@ named inside quotes; a speaker that names nobody known keeps its words ("officia
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storyline.analyze.entities import ArticleEntities, Found, is_dateline
-from storyline.analyze.names import stable_id
+from storyline.analyze.entities import ArticleEntities
 from storyline.analyze.nlp import Chunk, Parsed
 from storyline.analyze.quote_marks import Segment, find_segments
+from storyline.analyze.speakers import (
+    SUBJECT_DEPS,
+    Speaker,
+    inside,
+    is_source_noun,
+    resolve,
+)
 from storyline.model import Quote, Span
 
 if TYPE_CHECKING:
@@ -33,21 +36,24 @@ SPEECH_LEMMAS = frozenset(
     conclude remark observe maintain contend complain report allege quip accuse demand stress
     point continue testify told show find reveal indicate estimate believe think""".split()
 )
+# Attributions that are not speech (PolNeAR labels them): beliefs, thoughts and intentions
+# ("belief"), and what documents, figures and "according to" attribute ("source").
+BELIEF_LEMMAS = frozenset(
+    """believe think expect hope fear worry know feel suspect doubt agree wonder consider
+    assume understand recognize recognise realize realise guess imagine reckon bet trust
+    acknowledge""".split()
+)
+SOURCE_LEMMAS = frozenset("show find reveal indicate estimate suggest conclude project".split())
+SPEECH_ONLY = frozenset({"acknowledge"})  # a speech verb first, though a belief verb too
+INDIRECT_LEMMAS = SPEECH_LEMMAS | BELIEF_LEMMAS | SOURCE_LEMMAS
 INDIRECT_ONLY_EXCLUDED = frozenset({"continue", "ask", "point"})
-RELATIVE_PRONOUNS = {"who", "which", "that"}
 EVIDENTIAL = frozenset({"show", "find", "reveal", "indicate", "estimate", "believe", "think"})
 BARE_ONLY = frozenset({"continue", "add", "point"})
 MAX_FRAGMENT_WORDS = 4  # a shorter quote inside a running clause is a fragment, not a quote
-SUBJECT_DEPS = {"nsubj", "nsubjpass"}
-PERSON_PRONOUNS = {"he", "she", "him", "her"}
-GROUP_PRONOUNS = {"they", "it", "we"}
-PEOPLE_NOUNS = frozenset(
-    "source official diplomat leader minister representative spokesman spokesperson".split()
-)
-ORG_NOUNS = frozenset(
-    """ministry government company firm alliance bank club agency office department army military
-    committee council commission organisation organization group union bloc embassy kremlin
-    administration party court police service authority authorities institute""".split()
+ABBREVIATIONS = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Maj|Cmdr|Pres|Amb|Supt|"
+    r"Insp|Det|Rev|Fr|Sr|Jr|St|Hon|No|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Inc|Corp|Co|Ltd|"
+    r"U\.S|U\.K|U\.N|[A-Z])\.)$"
 )
 MIN_UNATTRIBUTED_WORDS = 4  # shorter quotes need a speaker, else they are scare quotes
 
@@ -77,16 +83,6 @@ _CHANNELS = [
 ]
 
 
-@dataclass(slots=True)
-class Speaker:
-    """Who speaks: entity id when known, the name as resolved, and where the text says so."""
-
-    entity_id: str | None
-    name: str | None
-    start: int
-    end: int
-
-
 def _chunk_at(parsed: Parsed, position: int) -> Chunk | None:
     for chunk in parsed.chunks:
         if chunk.offset <= position < chunk.offset + chunk.length:
@@ -101,80 +97,6 @@ def _channel(text: str) -> str | None:
     return None
 
 
-def _inside(position: int, segments: list[Segment]) -> bool:
-    """Whether ``position`` lies inside a quoted segment (segments are in text order)."""
-    i = bisect_right(segments, position, key=lambda s: s.start) - 1
-    return i >= 0 and segments[i].start <= position < segments[i].end
-
-
-ANTECEDENT_WINDOW = 600  # characters looked back for a subject antecedent
-
-
-def _is_subject(token: Token) -> bool:
-    """A clause subject, or in apposition to one ("Its spokeswoman, Mila Korsun, said")."""
-    if token.dep_ in SUBJECT_DEPS:
-        return True
-    return token.dep_ in {"appos", "compound"} and token.head.dep_ in SUBJECT_DEPS
-
-
-def _antecedent(people: Iterator[Found], position: int, segments: list[Segment]) -> Found | None:
-    """The person a pronoun refers to: the nearest one outside quotes that is the subject of
-    its clause ("Stoltenberg told a conference alongside X. … he said"), else the nearest."""
-    nearest: Found | None = None
-    for person in people:
-        if _inside(person.start, segments):
-            continue
-        if nearest is None:
-            nearest = person
-        if position - person.end > ANTECEDENT_WINDOW:
-            break
-        if person.root is not None and _is_subject(person.root):
-            return person
-    return nearest
-
-
-def _resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Segment]) -> Speaker:
-    """The speaker named by a subject token: a mention, a pronoun, or plain words."""
-    if (
-        token.lower_ in RELATIVE_PRONOUNS
-        and token.head.dep_ == "relcl"
-        and token.head.head.i != token.i
-    ):
-        token = token.head.head  # "Stoltenberg, who said ..." speaks through "who"
-    start = token.idx + offset
-    phrase = (
-        token.doc[token.left_edge.i : token.i + 1]
-        if token.pos_ != "PRON"
-        else token.doc[token.i : token.i + 1]
-    )
-    p_start, p_end = phrase.start_char + offset, phrase.end_char + offset
-    found = ents.at(start, start + len(token.text)) or ents.at(p_start, p_end)
-    if is_dateline(ents.text, start, start + len(token.text)):
-        # "OSLO — Halvard Shipping said": the parser took the dateline for the subject
-        found = ents.first_after(start + len(token.text), token.head.idx + offset)
-        if found is None:
-            return Speaker(None, None, p_start, p_end)
-    if found is not None and found.key:
-        return Speaker(stable_id(found.key), ents.display(found), found.start, found.end)
-    lower = token.lower_
-    definite = any(
-        c.lower_ in {"the", "his", "her", "its", "their"} or c.dep_ == "poss"
-        for c in token.children
-    )
-    plural_people = token.lemma_.lower() in PEOPLE_NOUNS and token.tag_ in {"NNS", "NNPS"}
-    organised = token.lemma_.lower() in ORG_NOUNS or plural_people  # "the allied sources"
-    if lower in PERSON_PRONOUNS or (token.pos_ == "NOUN" and definite and not organised):
-        person = _antecedent(ents.persons_before(start), start, segments)
-        if person is not None:
-            return Speaker(stable_id(person.key or ""), ents.display(person), p_start, p_end)
-    if lower in GROUP_PRONOUNS or (token.pos_ == "NOUN" and definite and organised):
-        for actor in ents.actors_before(start):
-            if not _inside(actor.start, segments):
-                return Speaker(stable_id(actor.key or ""), ents.display(actor), p_start, p_end)
-        return Speaker(None, None if token.pos_ == "PRON" else phrase.text, p_start, p_end)
-    return Speaker(None, phrase.text, p_start, p_end)
-
-
 def _subject(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS:
@@ -184,12 +106,12 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
-def _speech_verbs(doc_tokens: list[Token]) -> list[Token]:
+def _speech_verbs(doc_tokens: list[Token], lemmas: frozenset[str] = SPEECH_LEMMAS) -> list[Token]:
     """Verbs that can introduce speech; "continue", "add", "point" only when used bare."""
     verbs = []
     for t in doc_tokens:
         lemma = t.lemma_.lower()
-        if lemma not in SPEECH_LEMMAS or t.pos_ not in {"VERB", "AUX"}:
+        if lemma not in lemmas or t.pos_ not in {"VERB", "AUX"}:
             continue
         if lemma in BARE_ONLY and any(c.dep_ in {"prep", "dobj", "xcomp"} for c in t.children):
             continue  # "Russia continues with the build-up" reports nothing
@@ -206,8 +128,20 @@ def _according_to(tokens: list[Token]) -> Token | None:
         ):
             for child in tok.doc[tok.i + 1].children:
                 if child.dep_ == "pobj":
-                    return child
+                    return _author(child)
     return None
+
+
+def _author(source: Token) -> Token:
+    """Who stands behind a source noun: "estimates published by the Institute" → Institute."""
+    if source.pos_ != "NOUN":
+        return source
+    for child in source.subtree:
+        if child.lower_ in {"by", "from"} and child.dep_ in {"agent", "prep"}:
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.pos_ in {"PROPN", "NOUN"}:
+                    return obj
+    return source
 
 
 def _frame_tokens(chunk: Chunk, start: int, end: int, segments: list[Segment]) -> list[Token]:
@@ -218,7 +152,7 @@ def _frame_tokens(chunk: Chunk, start: int, end: int, segments: list[Segment]) -
     )
     if span is None:
         return []
-    return [t for t in span if not _inside(t.idx + off, segments)]
+    return [t for t in span if not inside(t.idx + off, segments)]
 
 
 def _paragraph_bounds(text: str, position: int) -> tuple[int, int]:
@@ -238,7 +172,7 @@ def _attribute(
     p_start, p_end = _paragraph_bounds(text, seg.start)
     later = [s.start for s in segments if s.start > seg.end and s.start < p_end]
     after_end = min(later) if later else p_end
-    sentence_end = text.find(". ", seg.end, after_end)
+    sentence_end = _sentence_end(text, seg.end, after_end)
     after = _frame_tokens(
         chunk, seg.end, after_end if sentence_end == -1 else sentence_end + 1, segments
     )
@@ -260,15 +194,18 @@ def _attribute(
                     (t for t in tokens if t.i > verb.i and t.pos_ in {"PROPN", "PRON"}), None
                 )
             if subject is not None:
+                speaker = resolve(subject, chunk.offset, ents, segments)
+                if speaker.entity_id is None and speaker.name is None:
+                    continue  # "there", "copies": not a speaker
                 frame = text[
                     min(t.idx + chunk.offset for t in tokens) : max(
                         t.idx + chunk.offset + len(t) for t in tokens
                     )
                 ]
-                return _resolve(subject, chunk.offset, ents, segments), verb.text, frame
+                return speaker, verb.text, frame
     source = _according_to(after + before)
     if source is not None:
-        return _resolve(source, chunk.offset, ents, segments), "according to", text[p_start:p_end]
+        return resolve(source, chunk.offset, ents, segments), "according to", text[p_start:p_end]
     lead = text[:p_start].rstrip()
     if seg.start - 1 == p_start and lead.endswith(":"):
         # "…, the minister said:" closes the paragraph before the quote
@@ -280,11 +217,33 @@ def _attribute(
                 subject = _subject(verb)
                 if subject is not None:
                     return (
-                        _resolve(subject, lead_chunk.offset, ents, segments),
+                        resolve(subject, lead_chunk.offset, ents, segments),
                         verb.text,
                         text[l_start:l_end],
                     )
     return None, None, text[p_start:p_end]
+
+
+def _sentence_end(text: str, start: int, limit: int) -> int:
+    """Where the sentence running from ``start`` ends (the index of its full stop), or -1;
+    "Mr. Trump said" and "Sen. X" do not end a sentence."""
+    at = text.find(". ", start, limit)
+    while at != -1 and ABBREVIATIONS.search(text[max(start, at - 6) : at + 1]):
+        at = text.find(". ", at + 2, limit)
+    return at
+
+
+def _heading(text: str, seg: Segment) -> bool:
+    """A quoted line standing alone without closing punctuation: a headline or subheading
+    ("“The USA and Russia did not take into account our security demands”"), never a quote."""
+    p_start, p_end = _paragraph_bounds(text, seg.start)
+    line = text[p_start:p_end].strip()
+    body = text[seg.start : seg.end].rstrip()
+    return (
+        not seg.continued
+        and len(line) <= len(body) + 3
+        and not body.endswith((".", "!", "?", ",", "…", ":", ";"))
+    )
 
 
 def _embedded(text: str, seg: Segment) -> bool:
@@ -299,7 +258,12 @@ def _direct_quotes(
     quotes: list[Quote] = []
     previous: Quote | None = None
     for seg in segments:
+        if _heading(parsed.text, seg):
+            previous = None
+            continue
         speaker, cue, frame = _attribute(seg, parsed, ents, segments)
+        if speaker is not None and speaker.entity_id is None and speaker.name is None:
+            speaker = None
         words = len(parsed.text[seg.start : seg.end].split())
         if words <= MAX_FRAGMENT_WORDS and _embedded(parsed.text, seg):
             continue  # “severe costs” inside a running sentence: part of indirect speech
@@ -410,9 +374,11 @@ def _indirect_quotes(
 ) -> list[Quote]:
     quotes: list[Quote] = []
     for offset, sent in parsed.sentences():
-        tokens = [t for t in sent if not _inside(t.idx + offset, segments)]
-        for verb in _speech_verbs(tokens):
+        tokens = [t for t in sent if not inside(t.idx + offset, segments)]
+        for verb in _speech_verbs(tokens, INDIRECT_LEMMAS):
             if verb.lemma_ in INDIRECT_ONLY_EXCLUDED:
+                continue
+            if verb.lemma_.lower() not in SPEECH_LEMMAS and not _believes(verb):
                 continue
             content = _content(verb)
             subject = _subject(verb)
@@ -421,31 +387,46 @@ def _indirect_quotes(
             start, end = content[0] + offset, content[1] + offset
             if len(parsed.text[start:end].split()) < 3 or _quoted_share(start, end, segments) > 0.5:
                 continue  # too short, or the frame of a direct quote ("“…,” he said")
-            quotes.append(
-                _indirect(
-                    parsed,
-                    article_id,
-                    ents,
-                    segments,
-                    subject,
-                    verb.text,
-                    start,
-                    end,
-                    sent.text,
-                    offset,
-                )
-            )
+            quote = _indirect(
+                parsed, article_id, ents, segments, subject, verb, start, end, sent.text, offset
+            )  # fmt: skip
+            if quote is not None:
+                quotes.append(quote)
         source = _according_to(tokens)
         if source is not None:
             span = _according_content(parsed.text, sent, source, offset)
             if span is not None:
-                quotes.append(
-                    _indirect(
-                        parsed, article_id, ents, segments, source, "according to",
-                        span[0], span[1], sent.text, offset,
-                    )
+                quote = _indirect(
+                    parsed, article_id, ents, segments, source, None, span[0], span[1],
+                    sent.text, offset,
                 )  # fmt: skip
+                if quote is not None:
+                    quotes.append(quote)
     return quotes
+
+
+def _believes(verb: Token) -> bool:
+    """A belief or source verb reports something when it has an active subject and a clause
+    ("Analysts expect that …"), not "X is expected to" nor "…, Moscow recognised"."""
+    return any(c.dep_ == "nsubj" for c in verb.children) and any(
+        c.dep_ == "ccomp" and c.i > verb.i for c in verb.children
+    )
+
+
+def _attribution_kind(verb: Token | None, subject: Token, inner: bool) -> str:
+    """What an indirect attribution is: speech ("indirect", or "mixed" with quoted words),
+    a belief or intention ("belief"), or what a source says ("source": "according to X", "the
+    report found")."""
+    if verb is None:
+        return "source"
+    lemma = verb.lemma_.lower()
+    if lemma in BELIEF_LEMMAS and lemma not in SPEECH_ONLY:
+        return "belief"
+    if lemma in SOURCE_LEMMAS and (is_source_noun(subject) or lemma != "suggest"):
+        return "source"
+    if is_source_noun(subject):
+        return "source"
+    return "mixed" if inner else "indirect"
 
 
 def _indirect(
@@ -454,23 +435,26 @@ def _indirect(
     ents: ArticleEntities,
     segments: list[Segment],
     subject: Token,
-    cue: str,
+    verb: Token | None,
     start: int,
     end: int,
     frame: str,
     offset: int,
-) -> Quote:
-    speaker = _resolve(subject, offset, ents, segments)
-    inner = [s for s in segments if start <= s.start and s.end <= end + 1]
+) -> Quote | None:
+    """An indirect attribution of [start, end) to ``subject``; None when it names no speaker."""
+    speaker = resolve(subject, offset, ents, segments)
+    if speaker.entity_id is None and speaker.name is None:
+        return None
+    inner = any(start <= s.start and s.end <= end + 1 for s in segments)
     return Quote(
         Span(article_id, start, end),
         parsed.text[start:end],
         speaker.entity_id,
-        cue,
+        verb.text if verb is not None else "according to",
         False,
         speaker.name,
         Span(article_id, speaker.start, speaker.end),
-        "mixed" if inner else "indirect",
+        _attribution_kind(verb, subject, inner),
         _channel(frame),
     )
 
