@@ -44,8 +44,18 @@ BELIEF_LEMMAS = frozenset(
     acknowledge""".split()
 )
 SOURCE_LEMMAS = frozenset("show find reveal indicate estimate suggest conclude project".split())
+# Speech acts and intentions whose object is what is attributed ("called for an inquiry",
+# "criticised X for Y", "wants to cut taxes"): PolNeAR labels them; the subject must speak.
+SPEECH_ACTS = frozenset(
+    """warn urge accuse caution call cite criticize criticise attack blast praise describe defend
+    reject condemn denounce question propose announce unveil mention demand blame dismiss
+    slam decry hail welcome endorse applaud challenge dispute rebut refute""".split()
+)
+INTENTIONS = frozenset("want plan seek intend refuse decline hope vow promise pledge".split())
+OBJECT_LEMMAS = SPEECH_ACTS | INTENTIONS
+OBJECT_DEPS = {"dobj", "prep", "xcomp", "dative"}
 SPEECH_ONLY = frozenset({"acknowledge"})  # a speech verb first, though a belief verb too
-INDIRECT_LEMMAS = SPEECH_LEMMAS | BELIEF_LEMMAS | SOURCE_LEMMAS
+INDIRECT_LEMMAS = SPEECH_LEMMAS | BELIEF_LEMMAS | SOURCE_LEMMAS | OBJECT_LEMMAS
 INDIRECT_ONLY_EXCLUDED = frozenset({"continue", "ask", "point"})
 EVIDENTIAL = frozenset({"show", "find", "reveal", "indicate", "estimate", "believe", "think"})
 BARE_ONLY = frozenset({"continue", "add", "point"})
@@ -329,8 +339,8 @@ def _content(verb: Token) -> tuple[int, int] | None:
         end = verb.left_edge.i - 1
         if end > head.left_edge.i:
             return _trimmed(head.left_edge, head.doc[end])
-    if verb.lemma_ in {"warn", "urge", "accuse", "caution"}:
-        objects = [c for c in verb.children if c.dep_ in {"dobj", "prep", "xcomp"} and c.i > verb.i]
+    if verb.lemma_ in OBJECT_LEMMAS:
+        objects = [c for c in verb.children if c.dep_ in OBJECT_DEPS and c.i > verb.i]
         if len(objects) >= 1:
             left = objects[0].left_edge
             right = objects[-1].right_edge
@@ -378,7 +388,8 @@ def _indirect_quotes(
         for verb in _speech_verbs(tokens, INDIRECT_LEMMAS):
             if verb.lemma_ in INDIRECT_ONLY_EXCLUDED:
                 continue
-            if verb.lemma_.lower() not in SPEECH_LEMMAS and not _believes(verb):
+            lemma = verb.lemma_.lower()
+            if lemma not in SPEECH_LEMMAS | OBJECT_LEMMAS and not _believes(verb):
                 continue
             content = _content(verb)
             subject = _subject(verb)
@@ -420,7 +431,7 @@ def _attribution_kind(verb: Token | None, subject: Token, inner: bool) -> str:
     if verb is None:
         return "source"
     lemma = verb.lemma_.lower()
-    if lemma in BELIEF_LEMMAS and lemma not in SPEECH_ONLY:
+    if (lemma in BELIEF_LEMMAS or lemma in INTENTIONS) and lemma not in SPEECH_ONLY:
         return "belief"
     if lemma in SOURCE_LEMMAS and (is_source_noun(subject) or lemma != "suggest"):
         return "source"
@@ -442,7 +453,7 @@ def _indirect(
     offset: int,
 ) -> Quote | None:
     """An indirect attribution of [start, end) to ``subject``; None when it names no speaker."""
-    speaker = resolve(subject, offset, ents, segments)
+    speaker = resolve(subject, offset, ents, segments, strict=False)
     if speaker.entity_id is None and speaker.name is None:
         return None
     inner = any(start <= s.start and s.end <= end + 1 for s in segments)

@@ -192,9 +192,16 @@ def _named(ents: ArticleEntities, found: Found, start: int, end: int, evidence: 
     )
 
 
-def resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Segment]) -> Speaker:
+def resolve(
+    token: Token,
+    offset: int,
+    ents: ArticleEntities,
+    segments: list[Segment],
+    strict: bool = True,
+) -> Speaker:
     """The speaker named by a subject token: a mention, a pronoun, or plain words. A speaker
-    with neither entity nor name is no speaker at all ("there", "copies")."""
+    with neither entity nor name is no speaker at all ("there"; with ``strict``, also common
+    nouns that name no person, organisation or source: "copies", "that exchange")."""
     if (
         token.lower_ in RELATIVE_PRONOUNS
         and token.head.dep_ == "relcl"
@@ -261,7 +268,7 @@ def resolve(token: Token, offset: int, ents: ArticleEntities, segments: list[Seg
         return Speaker(None, None if token.pos_ == "PRON" else phrase.text, p_start, p_end)
     if token.pos_ in {"PROPN", "PRON"} or is_person_noun(token) or is_source_noun(token):
         return Speaker(None, phrase.text, p_start, p_end)
-    if token.pos_ == "NOUN" and lower_org(token):
+    if (token.pos_ == "NOUN" and lower_org(token)) or not strict:
         return Speaker(None, phrase.text, p_start, p_end)
     return Speaker(None, None, p_start, p_end)  # "copies", "that exchange": nobody speaks
 
