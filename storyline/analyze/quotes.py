@@ -49,10 +49,11 @@ SOURCE_LEMMAS = frozenset("show find reveal indicate estimate suggest conclude p
 SPEECH_ACTS = frozenset(
     """warn urge accuse caution call cite criticize criticise attack blast praise describe defend
     reject condemn denounce question propose announce unveil mention demand blame dismiss
-    slam decry hail welcome endorse applaud challenge dispute rebut refute""".split()
+    slam decry hail welcome endorse applaud challenge dispute rebut refute speak talk""".split()
 )
 INTENTIONS = frozenset("want plan seek intend refuse decline hope vow promise pledge".split())
 OBJECT_LEMMAS = SPEECH_ACTS | INTENTIONS
+TOPIC_PREPOSITIONS = {"about", "against"}
 OBJECT_DEPS = {"dobj", "prep", "xcomp", "dative"}
 SPEECH_ONLY = frozenset({"acknowledge"})  # a speech verb first, though a belief verb too
 INDIRECT_LEMMAS = SPEECH_LEMMAS | BELIEF_LEMMAS | SOURCE_LEMMAS | OBJECT_LEMMAS
@@ -190,7 +191,7 @@ def _attribute(
     before = _frame_tokens(chunk, max(earlier) if earlier else p_start, seg.start, segments)
     frames = (after, before[::-1])
     closed = text[seg.start : seg.end].rstrip().endswith((".", "!", "?"))
-    if closed and text[seg.end + 1 : seg.end + 3].strip()[:1].isupper():
+    if closed and text[seg.end + seg.width : seg.end + seg.width + 2].strip()[:1].isupper():
         # The quote ends its sentence and a new one starts: the words before it ("X said:") are
         # its attribution; the next sentence's verbs belong to the next sentence.
         frames = (before[::-1], after)
@@ -217,7 +218,7 @@ def _attribute(
     if source is not None:
         return resolve(source, chunk.offset, ents, segments), "according to", text[p_start:p_end]
     lead = text[:p_start].rstrip()
-    if seg.start - 1 == p_start and lead.endswith(":"):
+    if seg.start - seg.width == p_start and lead.endswith(":"):
         # "…, the minister said:" closes the paragraph before the quote
         l_start, l_end = _paragraph_bounds(text, len(lead) - 1)
         lead_chunk = _chunk_at(parsed, l_start)
@@ -258,7 +259,7 @@ def _heading(text: str, seg: Segment) -> bool:
 
 def _embedded(text: str, seg: Segment) -> bool:
     """True when a quote opens mid-clause: after a word, not after a colon, comma or a break."""
-    before = text[: seg.start - 1].rstrip(" ")
+    before = text[: seg.start - seg.width].rstrip(" ")
     return bool(before) and (before[-1].isalnum() or before[-1] in "’'")
 
 
@@ -335,10 +336,16 @@ def _content(verb: Token) -> tuple[int, int] | None:
             return _trimmed(child.left_edge, child.right_edge)
     head = verb.head
     if verb.dep_ in {"parataxis", "ccomp"} and head.i < verb.i and head.pos_ in {"VERB", "AUX"}:
-        # "Officials should be vigilant, he said": the report is the head clause before the verb
+        # "Officials should be vigilant, he said": the report is the head clause before the verb;
+        # "The museum, he said, would make visitors face …": the whole clause around it
         end = verb.left_edge.i - 1
+        if head.right_edge.i > verb.right_edge.i + 1:
+            return _trimmed(head.left_edge, head.right_edge)
         if end > head.left_edge.i:
             return _trimmed(head.left_edge, head.doc[end])
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in TOPIC_PREPOSITIONS and child.i > verb.i:
+            return _trimmed(child.doc[child.i + 1], child.right_edge)  # "complained about X"
     if verb.lemma_ in OBJECT_LEMMAS:
         objects = [c for c in verb.children if c.dep_ in OBJECT_DEPS and c.i > verb.i]
         if len(objects) >= 1:
