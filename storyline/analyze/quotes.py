@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from storyline.analyze.entities import ArticleEntities
+from storyline.analyze.names import stable_id
 from storyline.analyze.nlp import Chunk, Parsed
 from storyline.analyze.quote_marks import Segment, find_segments
 from storyline.analyze.speakers import (
@@ -189,6 +190,9 @@ def _attribute(
     )
     earlier = [s.end for s in segments if s.end < seg.start and s.end > p_start]
     before = _frame_tokens(chunk, max(earlier) if earlier else p_start, seg.start, segments)
+    signed = _signature(seg, text, ents)
+    if signed is not None:
+        return signed, None, text[p_start:p_end]
     frames = (after, before[::-1])
     closed = text[seg.start : seg.end].rstrip().endswith((".", "!", "?"))
     if closed and text[seg.end + seg.width : seg.end + seg.width + 2].strip()[:1].isupper():
@@ -233,6 +237,73 @@ def _attribute(
                         text[l_start:l_end],
                     )
     return None, None, text[p_start:p_end]
+
+
+SIGNATURE = re.compile(r"[ \t,.]*(?:―|—|–|--)[ \t]*(?=[A-Z])")
+TRANSCRIPT = re.compile(r"^([A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,2}):[ \t]+(?=\S)", re.M)
+
+
+def _person_named(ents: ArticleEntities, name: str, start: int, end: int) -> Speaker:
+    """The person a bare name refers to ("WALLACE", "Pamela Padilla"): a mention there, else a
+    person of the article with that surname, else the name as written."""
+    found = ents.at(start, end)
+    if found is None or not found.key:
+        surname = name.split()[-1].casefold()
+        found = next(
+            (
+                f
+                for f in ents.found
+                if f.key
+                and f.key.startswith("person:")
+                and f.text.split()[-1].casefold() == surname
+            ),
+            None,
+        )
+    if found is not None and found.key:
+        return Speaker(stable_id(found.key), ents.display(found), start, end)
+    return Speaker(None, name if not name.isupper() else name.title(), start, end)
+
+
+def _signature(seg: Segment, text: str, ents: ArticleEntities) -> Speaker | None:
+    """A quote signed after a dash ("“…” ― Pamela Padilla") or a transcript line ("WALLACE:
+    …"): the name is the speaker."""
+    close = seg.end + seg.width
+    signed = SIGNATURE.match(text, close)
+    if signed is not None:
+        line_end = text.find("\n", signed.end())
+        line_end = len(text) if line_end == -1 else line_end
+        words = re.match(r"(?:[A-Z][\w.'’\-]*\s?){1,4}", text[signed.end() : line_end])
+        if words is not None:
+            name = words.group(0).strip()
+            return _person_named(ents, name, signed.end(), signed.end() + len(name))
+    return None
+
+
+def transcript_quotes(text: str, article_id: str, ents: ArticleEntities) -> list[Quote]:
+    """Lines of a transcript ("WALLACE: Let's start with …"): each is its speaker's words."""
+    quotes = []
+    for line in TRANSCRIPT.finditer(text):
+        end = text.find("\n", line.end())
+        end = len(text) if end == -1 else end
+        while end > line.end() and text[end - 1].isspace():
+            end -= 1
+        if len(text[line.end() : end].split()) < MIN_UNATTRIBUTED_WORDS:
+            continue
+        speaker = _person_named(ents, line.group(1), line.start(1), line.end(1))
+        quotes.append(
+            Quote(
+                Span(article_id, line.end(), end),
+                text[line.end() : end],
+                speaker.entity_id,
+                ":",
+                True,
+                speaker.name,
+                Span(article_id, speaker.start, speaker.end),
+                "direct",
+                None,
+            )
+        )
+    return quotes
 
 
 def _sentence_end(text: str, start: int, limit: int) -> int:
@@ -504,6 +575,15 @@ def find_quotes(parsed: Parsed, article_id: str, ents: ArticleEntities) -> list[
         )
         if covered < 0.5 * (quote.span.end - quote.span.start):
             overlapping.append(quote)
-    quotes = kept_direct + overlapping
+    transcript = transcript_quotes(parsed.text, article_id, ents)
+    if transcript:
+        lines = [(q.span.start, q.span.end) for q in transcript]
+        kept = [
+            q for q in kept_direct + overlapping
+            if not any(a <= q.span.start and q.span.end <= b + 1 for a, b in lines)
+        ]  # fmt: skip
+        quotes = kept + transcript
+    else:
+        quotes = kept_direct + overlapping
     quotes.sort(key=lambda q: q.span.start)
     return quotes
