@@ -21,7 +21,9 @@ from storyline.analyze.speakers import (
     SUBJECT_DEPS,
     Speaker,
     inside,
+    is_person_noun,
     is_source_noun,
+    lower_org,
     resolve,
 )
 from storyline.model import Quote, Span
@@ -50,14 +52,15 @@ SOURCE_LEMMAS = frozenset("show find reveal indicate estimate suggest conclude p
 SPEECH_ACTS = frozenset(
     """warn urge accuse caution call cite criticize criticise attack blast praise describe defend
     reject condemn denounce question propose announce unveil mention demand blame dismiss
-    slam decry hail welcome endorse applaud challenge dispute rebut refute speak talk""".split()
+    slam decry hail welcome endorse applaud challenge dispute rebut refute""".split()
 )
-INTENTIONS = frozenset("want plan seek intend refuse decline hope vow promise pledge".split())
+INTENTIONS = frozenset("want plan seek intend refuse hope vow promise pledge".split())
+TOPIC_LEMMAS = frozenset({"speak", "talk"})  # only with what they are about
 OBJECT_LEMMAS = SPEECH_ACTS | INTENTIONS
 TOPIC_PREPOSITIONS = {"about", "against"}
 OBJECT_DEPS = {"dobj", "prep", "xcomp", "dative"}
 SPEECH_ONLY = frozenset({"acknowledge"})  # a speech verb first, though a belief verb too
-INDIRECT_LEMMAS = SPEECH_LEMMAS | BELIEF_LEMMAS | SOURCE_LEMMAS | OBJECT_LEMMAS
+INDIRECT_LEMMAS = SPEECH_LEMMAS | BELIEF_LEMMAS | SOURCE_LEMMAS | OBJECT_LEMMAS | TOPIC_LEMMAS
 INDIRECT_ONLY_EXCLUDED = frozenset({"continue", "ask", "point"})
 EVIDENTIAL = frozenset({"show", "find", "reveal", "indicate", "estimate", "believe", "think"})
 BARE_ONLY = frozenset({"continue", "add", "point"})
@@ -417,7 +420,7 @@ def _content(verb: Token) -> tuple[int, int] | None:
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in TOPIC_PREPOSITIONS and child.i > verb.i:
             return _trimmed(child.doc[child.i + 1], child.right_edge)  # "complained about X"
-    if verb.lemma_ in OBJECT_LEMMAS:
+    if verb.lemma_ in OBJECT_LEMMAS and not any(c.dep_ == "auxpass" for c in verb.children):
         objects = [c for c in verb.children if c.dep_ in OBJECT_DEPS and c.i > verb.i]
         if len(objects) >= 1:
             left = objects[0].left_edge
@@ -467,12 +470,16 @@ def _indirect_quotes(
             if verb.lemma_ in INDIRECT_ONLY_EXCLUDED:
                 continue
             lemma = verb.lemma_.lower()
-            if lemma not in SPEECH_LEMMAS | OBJECT_LEMMAS and not _believes(verb):
+            if lemma not in SPEECH_LEMMAS | OBJECT_LEMMAS | TOPIC_LEMMAS and not _believes(verb):
                 continue
+            if lemma not in SPEECH_LEMMAS and _reported(verb):
+                continue  # "Zhelev told TV the images showed …": the images do not speak
             content = _content(verb)
             subject = _subject(verb)
             if content is None or subject is None:
                 continue
+            if lemma not in SPEECH_LEMMAS and not _speaks(subject):
+                continue  # "this increase seeks to …": only people and bodies intend
             start, end = content[0] + offset, content[1] + offset
             if len(parsed.text[start:end].split()) < 3 or _quoted_share(start, end, segments) > 0.5:
                 continue  # too short, or the frame of a direct quote ("“…,” he said")
@@ -492,6 +499,26 @@ def _indirect_quotes(
                 if quote is not None:
                     quotes.append(quote)
     return quotes
+
+
+def _reported(verb: Token) -> bool:
+    """Whether the verb sits inside what a speech verb reports (its clausal complement)."""
+    head = verb
+    while head.dep_ in {"ccomp", "conj", "xcomp"} and head.head.i != head.i:
+        head = head.head
+        if head.lemma_.lower() in SPEECH_LEMMAS and head.pos_ == "VERB":
+            return True
+    return False
+
+
+def _speaks(subject: Token) -> bool:
+    """A subject that can hold beliefs and intentions: a name, a pronoun, a person or a body."""
+    return (
+        subject.pos_ in {"PROPN", "PRON"}
+        or subject.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"}
+        or is_person_noun(subject)
+        or lower_org(subject)
+    ) and subject.lower_ not in {"it", "this", "that", "which"}
 
 
 def _believes(verb: Token) -> bool:
