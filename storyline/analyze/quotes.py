@@ -113,7 +113,14 @@ def _channel(text: str) -> str | None:
 
 
 def _subject(verb: Token) -> Token | None:
+    """Who does the saying: the subject, or for a passive verb the agent ("was reported by
+    The Times"); a passive without an agent names no speaker ("that exchange was reported")."""
     for child in verb.children:
+        if child.dep_ == "nsubjpass":
+            for agent in verb.children:
+                if agent.dep_ == "agent":
+                    return next((c for c in agent.children if c.dep_ == "pobj"), None)
+            return None
         if child.dep_ in SUBJECT_DEPS:
             return child
     if verb.dep_ in {"conj", "advcl"} and verb.head.pos_ in {"VERB", "AUX"}:
@@ -135,6 +142,12 @@ def _speech_verbs(doc_tokens: list[Token], lemmas: frozenset[str] = SPEECH_LEMMA
 
 
 def _according_to(tokens: list[Token]) -> Token | None:
+    """Who "according to X" names: X, or who stands behind it ("estimates published by Y")."""
+    noun = _according_noun(tokens)
+    return _author(noun) if noun is not None else None
+
+
+def _according_noun(tokens: list[Token]) -> Token | None:
     for tok in tokens:
         if (
             tok.lower_ == "according"
@@ -143,7 +156,7 @@ def _according_to(tokens: list[Token]) -> Token | None:
         ):
             for child in tok.doc[tok.i + 1].children:
                 if child.dep_ == "pobj":
-                    return _author(child)
+                    return child
     return None
 
 
@@ -250,7 +263,7 @@ def _person_named(ents: ArticleEntities, name: str, start: int, end: int) -> Spe
     """The person a bare name refers to ("WALLACE", "Pamela Padilla"): a mention there, else a
     person of the article with that surname, else the name as written."""
     found = ents.at(start, end)
-    if found is None or not found.key:
+    if found is None or not (found.key or "").startswith("person:"):
         surname = name.split()[-1].casefold()
         found = next(
             (
@@ -263,8 +276,11 @@ def _person_named(ents: ArticleEntities, name: str, start: int, end: int) -> Spe
             None,
         )
     if found is not None and found.key:
-        return Speaker(stable_id(found.key), ents.display(found), start, end)
-    return Speaker(None, name if not name.isupper() else name.title(), start, end)
+        shown = ents.display(found).strip(" ―—–-")
+        return Speaker(
+            stable_id(found.key), shown.title() if shown.isupper() else shown, start, end
+        )
+    return Speaker(None, name.title() if name.isupper() else name, start, end)
 
 
 def _signature(seg: Segment, text: str, ents: ArticleEntities) -> Speaker | None:
@@ -373,6 +389,20 @@ def _direct_quotes(
         )
         quotes.append(quote)
         previous = quote
+    return _carried_back(quotes, segments)
+
+
+def _carried_back(quotes: list[Quote], segments: list[Segment]) -> list[Quote]:
+    """A quote that runs on into the next paragraph without a speaker takes the speaker of
+    the quote it runs into (“… midnight.¶“By the morning …,” he said)."""
+    running = {s.start for s in segments if s.continued}
+    for i in range(len(quotes) - 2, -1, -1):
+        quote, following = quotes[i], quotes[i + 1]
+        if quote.span.start in running and quote.speaker is None and following.speaker:
+            quotes[i] = Quote(
+                quote.span, quote.text, following.speaker_entity_id, following.cue, True,
+                following.speaker, following.speaker_span, "direct", following.channel,
+            )  # fmt: skip
     return quotes
 
 
@@ -488,15 +518,17 @@ def _indirect_quotes(
             )  # fmt: skip
             if quote is not None:
                 quotes.append(quote)
-        source = _according_to(tokens)
-        if source is not None:
-            span = _according_content(parsed.text, sent, source, offset)
+        noun = _according_noun(tokens)
+        if noun is not None:
+            span = _according_content(parsed.text, sent, noun, offset)
             if span is not None:
                 quote = _indirect(
-                    parsed, article_id, ents, segments, source, None, span[0], span[1],
+                    parsed, article_id, ents, segments, _author(noun), None, span[0], span[1],
                     sent.text, offset,
                 )  # fmt: skip
                 if quote is not None:
+                    if is_source_noun(noun):
+                        quote.kind = "source"  # "according to estimates …": a document
                     quotes.append(quote)
     return quotes
 
@@ -534,7 +566,7 @@ def _attribution_kind(verb: Token | None, subject: Token, inner: bool) -> str:
     a belief or intention ("belief"), or what a source says ("source": "according to X", "the
     report found")."""
     if verb is None:
-        return "source"
+        return "source" if is_source_noun(subject) else "indirect"  # "according to X"
     lemma = verb.lemma_.lower()
     if (lemma in BELIEF_LEMMAS or lemma in INTENTIONS) and lemma not in SPEECH_ONLY:
         return "belief"

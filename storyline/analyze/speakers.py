@@ -153,6 +153,25 @@ def _unnamed_between(
     return None
 
 
+def _plural_before(token: Token, offset: int, segments: list[Segment]) -> Token | None:
+    """The plural subject "they" refers to: in its sentence or the one before ("The three
+    chairmen issued a statement. The documents, they said, …"), outside quotes."""
+    doc = token.doc
+    first = token.sent.start
+    if first > 0:
+        first = doc[first - 1].sent.start
+    for i in range(token.i - 1, first - 1, -1):
+        t = doc[i]
+        if (
+            t.dep_ == "nsubj"
+            and t.tag_ in {"NNS", "NNPS"}
+            and (is_person_noun(t) or lower_org(t))
+            and not inside(t.idx + offset, segments)
+        ):
+            return t
+    return None
+
+
 def _mention_in(
     ents: ArticleEntities, token: Token, offset: int, people_only: bool
 ) -> Found | None:
@@ -185,7 +204,7 @@ def _is_person(found: Found) -> bool:
 def _named(ents: ArticleEntities, found: Found, start: int, end: int, evidence: bool) -> Speaker:
     return Speaker(
         stable_id(found.key or ""),
-        ents.display(found),
+        ents.display(found).strip(" ―—–-,.:;"),
         start,
         end,
         (found.start, found.end) if evidence else None,
@@ -256,6 +275,17 @@ def resolve(
                 words = unnamed.doc[unnamed.left_edge.i : unnamed.i + 1]
                 return Speaker(None, words.text, p_start, p_end)
             return _named(ents, person, p_start, p_end, True)
+    if lower == "they":
+        group = _plural_before(token, offset, segments)
+        if group is not None:
+            words = group.doc[group.left_edge.i : group.i + 1]
+            return Speaker(
+                None,
+                words.text,
+                p_start,
+                p_end,
+                (words.start_char + offset, words.end_char + offset),
+            )
     if lower in GROUP_PRONOUNS or (token.pos_ == "NOUN" and definite and lower_org(token)):
         states = lower in GROUP_PRONOUNS or token.lemma_.lower() in STATE_NOUNS
         for actor in ents.actors_before(start):
@@ -266,6 +296,8 @@ def resolve(
             if states or (actor.key or "").startswith("org:"):
                 return _named(ents, actor, p_start, p_end, True)
         return Speaker(None, None if token.pos_ == "PRON" else phrase.text, p_start, p_end)
+    if lower in PERSON_PRONOUNS | GROUP_PRONOUNS:
+        return Speaker(None, None, p_start, p_end)  # "SHE" in capitals: a pronoun, not a name
     if token.pos_ in {"PROPN", "PRON"} or is_person_noun(token) or is_source_noun(token):
         return Speaker(None, phrase.text, p_start, p_end)
     if (token.pos_ == "NOUN" and lower_org(token)) or not strict:
