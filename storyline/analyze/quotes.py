@@ -237,6 +237,9 @@ def _attribute(
     source = _according_to(after + before)
     if source is not None:
         return resolve(source, chunk.offset, ents, segments), "according to", text[p_start:p_end]
+    holder = _clause_holder(seg, chunk, ents, segments)
+    if holder is not None:
+        return holder
     lead = text[:p_start].rstrip()
     if seg.start - seg.width == p_start and lead.endswith(":"):
         # "…, the minister said:" closes the paragraph before the quote
@@ -345,6 +348,28 @@ def _heading(text: str, seg: Segment) -> bool:
         and len(line) <= len(body) + 3
         and not body.endswith((".", "!", "?", ",", "…", ":", ";"))
     )
+
+
+def _clause_holder(
+    seg: Segment, chunk: Chunk, ents: ArticleEntities, segments: list[Segment]
+) -> tuple[Speaker, str, str] | None:
+    """A quote inside a clause whose subject is a named person or a pronoun for one, though
+    the verb is not a speech verb ("Stoltenberg opted for “a serious conversation …”")."""
+    span = chunk.doc.char_span(
+        seg.start - chunk.offset, seg.end - chunk.offset, alignment_mode="expand"
+    )
+    if span is None or span.sent.start >= span.start:
+        return None
+    root = span.sent.root
+    if root.pos_ not in {"VERB", "AUX"} or root.i > span.start:
+        return None
+    subject = _subject(root)
+    if subject is None or not (subject.pos_ == "PROPN" or subject.lower_ in {"he", "she"}):
+        return None
+    speaker = resolve(subject, chunk.offset, ents, segments)
+    if speaker.entity_id is None:
+        return None
+    return speaker, root.text, span.sent.text
 
 
 def _embedded(text: str, seg: Segment) -> bool:
