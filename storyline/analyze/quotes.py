@@ -649,8 +649,16 @@ def find_quotes(parsed: Parsed, article_id: str, ents: ArticleEntities) -> list[
             ),
             None,
         )
-        if host is None or len(quote.text.split()) >= MIN_UNATTRIBUTED_WORDS * 2:
+        if host is None:
             kept_direct.append(quote)
+        elif len(quote.text.split()) >= MIN_UNATTRIBUTED_WORDS * 2:
+            # a long quotation inside reported speech is the reporter's speaker's words
+            kept_direct.append(
+                Quote(
+                    quote.span, quote.text, host.speaker_entity_id, host.cue, True,
+                    host.speaker, host.speaker_span, "direct", host.channel,
+                )
+            )  # fmt: skip
     overlapping = []
     for quote in indirect:
         covered = sum(
