@@ -337,6 +337,14 @@ def _sentence_end(text: str, start: int, limit: int) -> int:
     return at
 
 
+def _in_heading(text: str, position: int) -> bool:
+    """Whether ``position`` lies in a line without closing punctuation: a headline or
+    subheading ("Suspect charged in Belgium over Paris attacks")."""
+    p_start, p_end = _paragraph_bounds(text, position)
+    line = text[p_start:p_end].strip()
+    return bool(line) and not line.endswith((".", "!", "?", ":", ";", "”", '"', "’", "'", ")", "…"))
+
+
 def _heading(text: str, seg: Segment) -> bool:
     """A quoted line standing alone without closing punctuation: a headline or subheading
     ("“The USA and Russia did not take into account our security demands”"), never a quote."""
@@ -448,9 +456,11 @@ def _continued(previous: Quote, seg: Segment, text: str, article_id: str) -> Quo
 def _trimmed(left: Token, right: Token) -> tuple[int, int] | None:
     """Character range from ``left`` to ``right`` without a leading "that" or edge punctuation."""
     doc = left.doc
-    while left.i < right.i and (left.is_punct or (left.lower_ == "that" and left.dep_ == "mark")):
+    while left.i < right.i and (
+        left.is_punct or left.is_space or (left.lower_ == "that" and left.dep_ == "mark")
+    ):
         left = doc[left.i + 1]
-    while right.i > left.i and right.is_punct:
+    while right.i > left.i and (right.is_punct or right.is_space):
         right = doc[right.i - 1]
     if right.i < left.i:
         return None
@@ -464,13 +474,13 @@ def _content(verb: Token) -> tuple[int, int] | None:
         if child.dep_ == "ccomp":
             return _trimmed(child.left_edge, child.right_edge)
     head = verb.head
-    if verb.dep_ in {"parataxis", "ccomp"} and head.i < verb.i and head.pos_ in {"VERB", "AUX"}:
+    if verb.dep_ in {"parataxis", "ccomp"} and head.pos_ in {"VERB", "AUX"}:
         # "Officials should be vigilant, he said": the report is the head clause before the verb;
         # "The museum, he said, would make visitors face …": the whole clause around it
         end = verb.left_edge.i - 1
-        if head.right_edge.i > verb.right_edge.i + 1:
+        if head.i > verb.i and head.left_edge.i < verb.left_edge.i:
             return _trimmed(head.left_edge, head.right_edge)
-        if end > head.left_edge.i:
+        if head.i < verb.i and end > head.left_edge.i:
             return _trimmed(head.left_edge, head.doc[end])
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in TOPIC_PREPOSITIONS and child.i > verb.i:
@@ -520,6 +530,8 @@ def _indirect_quotes(
 ) -> list[Quote]:
     quotes: list[Quote] = []
     for offset, sent in parsed.sentences():
+        if _in_heading(parsed.text, sent.start_char + offset):
+            continue  # "Paris attacks: death toll rises to 130" is a headline, not a report
         tokens = [t for t in sent if not inside(t.idx + offset, segments)]
         for verb in _speech_verbs(tokens, INDIRECT_LEMMAS):
             if verb.lemma_ in INDIRECT_ONLY_EXCLUDED:
@@ -536,6 +548,8 @@ def _indirect_quotes(
             if lemma not in SPEECH_LEMMAS and not _speaks(subject):
                 continue  # "this increase seeks to …": only people and bodies intend
             start, end = content[0] + offset, content[1] + offset
+            if "\n" in parsed.text[start:end]:
+                continue  # a report does not run over a paragraph break
             if len(parsed.text[start:end].split()) < 3 or _quoted_share(start, end, segments) > 0.5:
                 continue  # too short, or the frame of a direct quote ("“…,” he said")
             quote = _indirect(

@@ -60,6 +60,7 @@ STATE_NOUNS = frozenset(
     "government administration kremlin ministry army military state country nation authorities "
     "police embassy parliament congress senate".split()
 )
+GENERIC_PEOPLE = frozenset("official leader representative spokesman spokeswoman".split())
 SOURCE_NOUNS = frozenset(
     """report study survey poll assessment analysis document documents memo letter data figures
     estimate estimates statistics research review audit investigation inquiry paper findings
@@ -154,12 +155,13 @@ def _unnamed_between(
 
 
 def _plural_before(token: Token, offset: int, segments: list[Segment]) -> Token | None:
-    """The plural subject "they" refers to: in its sentence or the one before ("The three
+    """The plural subject "they" refers to: in its sentence or the two before ("The three
     chairmen issued a statement. The documents, they said, …"), outside quotes."""
     doc = token.doc
     first = token.sent.start
-    if first > 0:
-        first = doc[first - 1].sent.start
+    for _ in range(2):
+        if first > 0:
+            first = doc[first - 1].sent.start
     for i in range(token.i - 1, first - 1, -1):
         t = doc[i]
         if (
@@ -170,6 +172,15 @@ def _plural_before(token: Token, offset: int, segments: list[Segment]) -> Token 
         ):
             return t
     return None
+
+
+def _holds(person: Found, noun: Token) -> bool:
+    """Whether the person was introduced with the role the noun names ("Prosecutor X" … "the
+    prosecutor"); people without a known role may be referred to by the generic nouns."""
+    role = (person.role or "").casefold()
+    if not role:
+        return noun.lemma_.lower() in GENERIC_PEOPLE
+    return noun.lemma_.lower() in role.split() or noun.lower_ in role.split()
 
 
 def _mention_in(
@@ -269,6 +280,10 @@ def resolve(
         token.pos_ == "NOUN" and definite and not plural and is_person_noun(token)
     ):
         person = _antecedent(ents.persons_before(start), start, segments)
+        if person is not None and token.pos_ == "NOUN" and not _holds(person, token):
+            # "Belgium's federal prosecutor said" after "suicide bomber Hadfi Bilal": a role
+            # noun refers back only to someone who holds that role
+            return Speaker(None, phrase.text, p_start, p_end)
         if person is not None:
             unnamed = _unnamed_between(token, person.end, offset, segments)
             if unnamed is not None:
@@ -293,6 +308,8 @@ def resolve(
                 break
             if inside(actor.start, segments):
                 continue
+            if lower == "they" and (actor.root is None or actor.root.dep_ not in SUBJECT_DEPS):
+                continue  # "they" is a group that acts, not a committee someone belongs to
             if states or (actor.key or "").startswith("org:"):
                 return _named(ents, actor, p_start, p_end, True)
         return Speaker(None, None if token.pos_ == "PRON" else phrase.text, p_start, p_end)
