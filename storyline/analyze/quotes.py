@@ -54,13 +54,18 @@ SPEECH_ACTS = frozenset(
     reject condemn denounce question propose announce unveil mention demand blame dismiss
     slam decry hail welcome endorse applaud challenge dispute rebut refute""".split()
 )
-INTENTIONS = frozenset("want plan seek intend refuse hope vow promise pledge".split())
+INTENTIONS = frozenset("want plan seek intend refuse hope vow promise pledge agree".split())
+CLAUSE_ONLY = frozenset({"agree"})  # an attribution only with a clause ("agreed to X")
+COMMAND_LEMMAS = frozenset({"tell", "order", "instruct", "direct"})  # "told aides to …"
 TOPIC_LEMMAS = frozenset({"speak", "talk"})  # only with what they are about
 OBJECT_LEMMAS = SPEECH_ACTS | INTENTIONS
 TOPIC_PREPOSITIONS = {"about", "against"}
-OBJECT_DEPS = {"dobj", "prep", "xcomp", "dative"}
+OBJECT_DEPS = {"dobj", "prep", "xcomp", "dative", "oprd"}
 SPEECH_ONLY = frozenset({"acknowledge"})  # a speech verb first, though a belief verb too
-INDIRECT_LEMMAS = SPEECH_LEMMAS | BELIEF_LEMMAS | SOURCE_LEMMAS | OBJECT_LEMMAS | TOPIC_LEMMAS
+INDIRECT_LEMMAS = (
+    SPEECH_LEMMAS | BELIEF_LEMMAS | SOURCE_LEMMAS | OBJECT_LEMMAS | TOPIC_LEMMAS | COMMAND_LEMMAS
+)
+ACTIVE_LEMMAS = SPEECH_LEMMAS | OBJECT_LEMMAS | TOPIC_LEMMAS | COMMAND_LEMMAS
 INDIRECT_ONLY_EXCLUDED = frozenset({"continue", "ask", "point"})
 EVIDENTIAL = frozenset({"show", "find", "reveal", "indicate", "estimate", "believe", "think"})
 BARE_ONLY = frozenset({"continue", "add", "point"})
@@ -474,7 +479,9 @@ def _content(verb: Token) -> tuple[int, int] | None:
         if child.dep_ == "ccomp":
             return _trimmed(child.left_edge, child.right_edge)
     head = verb.head
-    if verb.dep_ in {"parataxis", "ccomp"} and head.pos_ in {"VERB", "AUX"}:
+    lemma = verb.lemma_.lower()
+    speech = lemma in SPEECH_LEMMAS and lemma not in EVIDENTIAL
+    if speech and verb.dep_ in {"parataxis", "ccomp"} and head.pos_ in {"VERB", "AUX"}:
         # "Officials should be vigilant, he said": the report is the head clause before the verb;
         # "The museum, he said, would make visitors face …": the whole clause around it
         end = verb.left_edge.i - 1
@@ -485,7 +492,12 @@ def _content(verb: Token) -> tuple[int, int] | None:
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in TOPIC_PREPOSITIONS and child.i > verb.i:
             return _trimmed(child.doc[child.i + 1], child.right_edge)  # "complained about X"
-    if verb.lemma_ in OBJECT_LEMMAS and not any(c.dep_ == "auxpass" for c in verb.children):
+    commands = lemma in COMMAND_LEMMAS and any(c.dep_ == "xcomp" for c in verb.children)
+    if lemma in CLAUSE_ONLY and not any(c.dep_ == "xcomp" for c in verb.children):
+        return None  # "agreed a contract", "agree on a question": no attribution
+    if (verb.lemma_ in OBJECT_LEMMAS or commands) and not any(
+        c.dep_ == "auxpass" for c in verb.children
+    ):
         objects = [c for c in verb.children if c.dep_ in OBJECT_DEPS and c.i > verb.i]
         if len(objects) >= 1:
             left = objects[0].left_edge
@@ -537,7 +549,7 @@ def _indirect_quotes(
             if verb.lemma_ in INDIRECT_ONLY_EXCLUDED:
                 continue
             lemma = verb.lemma_.lower()
-            if lemma not in SPEECH_LEMMAS | OBJECT_LEMMAS | TOPIC_LEMMAS and not _believes(verb):
+            if lemma not in ACTIVE_LEMMAS and not _believes(verb):
                 continue
             if lemma not in SPEECH_LEMMAS and _reported(verb):
                 continue  # "Zhelev told TV the images showed …": the images do not speak
