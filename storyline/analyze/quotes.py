@@ -263,8 +263,8 @@ def _attribute(
     return None, None, text[p_start:p_end]
 
 
-SIGNATURE = re.compile(r"[ \t,.]*(?:―|—|–|--)[ \t]*(?=[A-Z])")
-TRANSCRIPT = re.compile(r"^([A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,2}):[ \t]+(?=\S)", re.M)
+SIGNATURE = re.compile(r"(?:[^\S\n]|[,.])*(?:―|—|–|--)[^\S\n]*(?=[A-Z])")
+TRANSCRIPT = re.compile(r"^[\"“]?([A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,2}):[^\S\n]+(?=\S)", re.M)
 
 
 def _person_named(ents: ArticleEntities, name: str, start: int, end: int) -> Speaker:
@@ -698,7 +698,7 @@ def find_quotes(parsed: Parsed, article_id: str, ents: ArticleEntities) -> list[
         lines = [(q.span.start, q.span.end) for q in transcript]
         kept = [
             q for q in kept_direct + overlapping
-            if not any(a <= q.span.start and q.span.end <= b + 1 for a, b in lines)
+            if not any(q.span.start < b and a < q.span.end for a, b in lines)
         ]  # fmt: skip
         quotes = kept + transcript
     else:

@@ -232,12 +232,26 @@ def resolve(
     """The speaker named by a subject token: a mention, a pronoun, or plain words. A speaker
     with neither entity nor name is no speaker at all ("there"; with ``strict``, also common
     nouns that name no person, organisation or source: "copies", "that exchange")."""
+    relative: tuple[int, int] | None = None
     if (
         token.lower_ in RELATIVE_PRONOUNS
         and token.head.dep_ == "relcl"
         and token.head.head.i != token.i
     ):
+        relative = (token.idx + offset, token.idx + offset + len(token.text))
         token = token.head.head  # "Stoltenberg, who said ..." speaks through "who"
+    speaker = _resolve(token, offset, ents, segments, strict)
+    if relative is not None and (speaker.entity_id or speaker.name):
+        # the text names the speaker with "who": that is where, the antecedent the evidence
+        return Speaker(
+            speaker.entity_id, speaker.name, relative[0], relative[1], (speaker.start, speaker.end)
+        )
+    return speaker
+
+
+def _resolve(
+    token: Token, offset: int, ents: ArticleEntities, segments: list[Segment], strict: bool
+) -> Speaker:
     start = token.idx + offset
     phrase = (
         token.doc[token.left_edge.i : token.i + 1]

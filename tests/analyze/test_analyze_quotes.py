@@ -92,6 +92,14 @@ TEXTS = {
         "“The trams are late every single morning and nobody answers the phone.” ― "
         "Alma Rydberg"
     ),
+    "signed_lines": (
+        "“The trams are late every single morning.”\xa0― Alma Rydberg\xa0\n"
+        "“The buses are no better, and the fares went up in May.”\xa0― Jon Ekholm"
+    ),
+    "relative": (
+        "The vote was postponed by the board chair Ingrid Falk, who said that the harbour "
+        "budget needed another month of work."
+    ),
     "transcript": (
         "The interview was broadcast on Halby Radio on Sunday.\n\n"
         "HOST: Will the bridge be open by the summer, Mayor?\n\n"
@@ -292,3 +300,16 @@ def test_every_quote_keeps_its_provenance(analysed: dict[str, Article]) -> None:
             assert TEXTS[name][quote.span.start : quote.span.end] == quote.text
             if quote.speaker_span is not None:
                 assert 0 <= quote.speaker_span.start < quote.speaker_span.end <= len(TEXTS[name])
+
+
+def test_each_signed_line_names_its_own_signer(analysed: dict[str, Article]) -> None:
+    article = analysed["signed_lines"]
+    assert _quote_with(article, "trams are late").speaker == "Alma Rydberg"
+    assert _quote_with(article, "buses are no better").speaker == "Jon Ekholm"
+
+
+def test_who_names_the_speaker_where_the_text_says_who(analysed: dict[str, Article]) -> None:
+    quote = _quote_with(analysed["relative"], "harbour budget")
+    assert quote.speaker == "Ingrid Falk"
+    assert quote.speaker_span is not None
+    assert TEXTS["relative"][quote.speaker_span.start : quote.speaker_span.end] == "who"
