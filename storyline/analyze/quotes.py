@@ -1,11 +1,18 @@
-"""Quotes: direct and indirect speech with speaker, cue and channel.
+"""Quotes: who said, believed or reported what, with speaker, cue, kind and channel.
 
 Direct quotes come from quote marks (`quote_marks`); each is attributed from its frame: a speech
-verb after it (", Stoltenberg said."; ", said the spokesman"), before it ("Peskov said: “…”"),
-"according to X", or else the speaker of the quote it continues. Indirect speech is a speech verb
-with a clausal complement ("Peskov said that …"), "according to X, …", or "X warned Y of …".
-Pronouns and role nouns resolve to the nearest compatible person before them, skipping people
-named inside quotes; a speaker that names nobody known keeps its words ("officials").
+verb after it (", Stoltenberg said."; ", Mr. Trump said" — title abbreviations do not end the
+frame), before it ("Peskov said: “…”", also in the sentence before), "according to X", a
+signature ("“…” ― Name"), a transcript line ("WALLACE: …"), the named person whose clause holds
+it, or else the speaker of the quote it continues. A quoted line standing alone without closing
+punctuation is a headline or subheading, never a quote.
+
+Indirect attributions are verbs with what they report: speech with a clause ("Peskov said that
+…", "…, he said"), "according to X", acts and intentions with their object ("called for an
+inquiry", "wants to cut taxes"), beliefs and findings with a clause ("analysts believe that …",
+"the report found that …"). Each has a ``kind``: direct, mixed or indirect (speech), belief
+(thoughts and intentions) or source (documents and figures). Speakers are resolved by
+`speakers.resolve`; an attribution whose subject cannot speak is dropped.
 """
 
 from __future__ import annotations
