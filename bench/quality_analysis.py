@@ -361,6 +361,13 @@ def rows_for(label: str, docs: list[GoldDoc], arts: list[Article]) -> list[str]:
             row("", "", "speech-cue quotes: recall; speakers (matched / e2e)", s["gold"], "",
                 "", s["R"], "", speech)
         )  # fmt: skip
+        kinds: dict[str, int] = {}
+        for art in arts:
+            for quote in art.quotes:
+                kinds[quote.kind] = kinds.get(quote.kind, 0) + 1
+        shares = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+        out.append(row("", "", "our attributions by kind (all counted above)", "", shares,
+                       "", "", "", ""))  # fmt: skip
         return out
     t = score_times(docs, arts)
     c = score_claims(docs, arts)
@@ -409,13 +416,25 @@ def main() -> None:
         "\n".join(lines)
         + "\n\n"
         + "\n".join(notes)
-        + "\n\nTargets (issue 3): quote speaker accuracy ≥ 0.90 and date value accuracy ≥ 0.85 on "
-        "the fixtures and seeds. PolNeAR goal (README there): speaker accuracy ≥ 0.90 on speech "
-        "quotes, quote F1 ≥ 0.84 at 30% overlap. Published anchors: Citron quote exact F1 0.567 "
-        "(overlap 0.832), speaker exact F1 0.820; Gender Gap Tracker quote F1 0.837 at 30% "
-        "overlap, speaker accuracy 0.865.\n\nNot blind: the attribution rules were written while "
-        "reading errors on the fixtures, the seeds and the PolNeAR dev split (never its test "
-        "split). The fixtures and seed labels were written by helpers who did not see the code."
+        + "\n\nGoals (issue 27): PolNeAR test quote F1 ≥ 0.84 at 30% overlap, speaker accuracy on "
+        "matched ≥ 0.90, end to end ≥ 0.75; fixtures and seeds speakers ≥ 0.95 (issue 3: date "
+        "value accuracy ≥ 0.85). Published anchors: Citron (PARC 3.0) quote exact F1 0.567 "
+        "(overlap 0.832), source exact F1 0.820; Gender Gap Tracker (98 English articles, "
+        "speech quotes) quote F1 0.837 at 30% overlap, speaker accuracy 0.865. Before issue 27 "
+        "(2026-11-23): PolNeAR test F1 0.593 (P 0.777, R 0.479), speakers 0.842 / 0.404, "
+        "speech-cue recall 0.916 and speakers 0.917 / 0.840; seeds F1 0.814, speakers 0.912 / "
+        "0.675; fixtures F1 0.965, speakers 0.919 / 0.864.\n\n"
+        "PolNeAR labels every attribution, not only speech: beliefs, intentions, acts with an "
+        'object ("called for X", "wants to"), documents that show. storyline reports them with '
+        "their kind (direct, mixed, indirect = speech; belief = thoughts and intentions; source "
+        '= documents, figures, "according to" a document) and all kinds are counted in the '
+        "scores above; the speech-cue row is the part comparable to the speech-only anchors. "
+        "A gold attribution in several pieces is scored as one span from its first to its last "
+        "piece.\n\nTuned on what: the attribution rules and word lists were written while "
+        "reading errors on the fixtures, the seeds, a few ../shared/bench/realnews articles and "
+        "the PolNeAR dev split (never its test split; train was not read). The fixtures and "
+        "seed labels were written by helpers who did not see the code, so the fixtures and "
+        "seeds rows are not blind either."
     )
     record(
         "quality_analysis.py", "Analysis quality: quotes, speakers, claims, dates, entities", body

@@ -112,7 +112,7 @@ class Quote:
     direct: bool = True
     speaker: str | None = None  # the speaker as resolved: a name, or the words used ("officials")
     speaker_span: Span | None = None  # where the speaker is named (may be a pronoun)
-    kind: str = "direct"  # direct, indirect or mixed
+    kind: str = "direct"  # speech: direct, indirect or mixed; belief (thoughts, intentions); source
     channel: str | None = None  # Twitter, statement, interview, press conference ...
 
 

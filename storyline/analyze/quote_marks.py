@@ -1,4 +1,4 @@
-"""Direct quotations found by their marks: “…”, "…", «…», „…“, ‘…’, ‹…›.
+"""Direct quotations found by their marks: “…”, "…", «…», „…“, ‘…’, ‹…›, ''…''.
 
 A quote continued over paragraphs (the opening mark repeated at each paragraph's start, the closing
 one only at the end) gives one segment per paragraph. A stray opening mark that never closes is
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 PAIRS = {"“": "”", "«": "»", "„": "“”", "‘": "’", "‹": "›", '"': '"', "»": "«"}
 OPENERS_AFTER = set(" \t\n([{—–-:/") | {""}
+TWO_APOSTROPHES = "''"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,11 @@ class Segment:
     end: int
     mark: str
     continued: bool = False  # runs on into the next paragraph
+
+    @property
+    def width(self) -> int:
+        """Characters in each of its marks: 2 for '' (two apostrophes), else 1."""
+        return len(self.mark)
 
 
 def _is_opener(text: str, i: int) -> bool:
@@ -66,6 +72,26 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
+def _two_apostrophes(
+    text: str, i: int, p_end: int, paragraphs: list[tuple[int, int]], index: int
+) -> Segment | None:
+    """A quote marked with two apostrophes (''…'', as some newspapers' archives write it)."""
+    before = text[i - 1] if i > 0 else ""
+    after = text[i + 2] if i + 2 < len(text) else ""
+    if before not in OPENERS_AFTER or not after or after.isspace():
+        return None
+    close = text.find(TWO_APOSTROPHES, i + 2, p_end)
+    if close != -1:
+        return Segment(i + 2, close, TWO_APOSTROPHES) if text[i + 2 : close].strip() else None
+    following = paragraphs[index + 1][0] if index + 1 < len(paragraphs) else None
+    if following is not None and text.startswith(TWO_APOSTROPHES, following):
+        end = p_end
+        while end > i + 2 and text[end - 1].isspace():
+            end -= 1
+        return Segment(i + 2, end, TWO_APOSTROPHES, continued=True)
+    return None
+
+
 def find_segments(text: str) -> list[Segment]:
     """Every quoted segment in ``text``, in order."""
     segments: list[Segment] = []
@@ -74,6 +100,16 @@ def find_segments(text: str) -> list[Segment]:
         i = p_start
         while i < p_end:
             ch = text[i]
+            if ch == "'" and text.startswith(TWO_APOSTROPHES, i):
+                found = _two_apostrophes(text, i, p_end, paragraphs, index)
+                if found is not None:
+                    segments.append(found)
+                    if found.continued:
+                        break
+                    i = found.end + 2
+                else:
+                    i += 2
+                continue
             if ch not in PAIRS or not _is_opener(text, i):
                 i += 1
                 continue

@@ -131,3 +131,15 @@ def test_segments_are_in_text_order_and_inside_the_text():
     starts = [s.start for s in segments]
     assert starts == sorted(starts)
     assert all(0 < s.start < s.end < len(text) for s in segments)
+
+
+def test_two_apostrophes_open_and_close_a_quote_and_run_over_paragraphs() -> None:
+    text = "''It is late,'' said Brandt. ''We start again.\n\n''On Monday,'' he added. Don''t."
+    segments = find_segments(text)
+    assert [text[s.start : s.end] for s in segments] == [
+        "It is late,",
+        "We start again.",
+        "On Monday,",
+    ]
+    assert [s.width for s in segments] == [2, 2, 2]
+    assert [s.continued for s in segments] == [False, True, False]
