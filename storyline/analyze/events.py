@@ -27,8 +27,8 @@ from importlib import resources
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
-from storyline.analyze.actors import actor_of, generic_actor
-from storyline.analyze.entities import ArticleEntities
+from storyline.analyze.actors import actor_of, generic_actor, listed_actor, load_actor_data
+from storyline.analyze.entities import ArticleEntities, Found
 from storyline.analyze.nlp import Parsed
 from storyline.model import Actor, Event, Place, Quote, Span, TimeRef
 
@@ -51,6 +51,8 @@ IRREALIS = {
 MOVED_NOT_TARGETED = {"MOBILIZE", "RETREAT", "AID"}
 # Event types whose place is what was hit when no target is named ("bombed targets in Syria").
 ATTACKED_WHERE = {"ASSAULT"}
+# Event types whose target, when no one is addressed, is whom the said clause is about.
+WARNED_ABOUT = {"THREATEN", "ACCUSE"}
 TARGET_PREPS = {"with", "to", "on", "against", "at", "upon", "about", "over", "from", "of", "for"}
 
 
@@ -134,15 +136,32 @@ def find_events(
     context = _Context(article_id, ents, quotes, times, places, published_day)
     table = load_ontology()
     events: list[Event] = []
-    for offset, sent in parsed.sentences():
-        coded: set[tuple[int, str]] = set()  # "sent aid": the verb and its noun are one event
-        for token in sent:
-            for cue, verb in _cues(token, table):
-                if (verb.i, cue.plover) in coded:
-                    continue
-                coded.add((verb.i, cue.plover))
-                events.extend(_code(cue, token, verb, sent, offset, context, table))
+    for offset, parsed_sent in parsed.sentences():
+        for sent in paragraph_parts(parsed_sent):
+            coded: set[tuple[int, str]] = set()  # "sent aid": the verb and its noun are one
+            for token in sent:
+                for cue, verb in _cues(token, table):
+                    if (verb.i, cue.plover) in coded:
+                        continue
+                    coded.add((verb.i, cue.plover))
+                    events.extend(_code(cue, token, verb, sent, offset, context, table))
     return events
+
+
+def paragraph_parts(sent: SpacySpan) -> list[SpacySpan]:
+    """A parsed sentence cut at its line breaks: the parser sometimes runs a paragraph without
+    a final full stop into the next one ("... close to Russia\n\nNATO's head has warned ..."),
+    and no role crosses a paragraph break."""
+    parts = []
+    begin = sent.start
+    for token in sent:
+        if token.is_space and "\n" in token.text:
+            if token.i > begin:
+                parts.append(sent.doc[begin : token.i])
+            begin = token.i + 1
+    if begin < sent.end:
+        parts.append(sent.doc[begin : sent.end])
+    return parts
 
 
 def _cues(token: Token, table: Ontology) -> Iterator[tuple[Cue, Token]]:
@@ -181,17 +200,19 @@ def _code(
     context: _Context,
     table: Ontology,
 ) -> list[Event]:
-    actors, actor_note = _parties(_agents(verb), offset, context)
+    actors, actor_note = _parties(_inside(_agents(verb, sent), sent), offset, context)
     if not actors:
         return []
     targets: list[Actor] = []
     target_note = None
     for candidates in _patients(cue, trigger, verb):
-        targets, target_note = _parties(candidates, offset, context)
+        targets, target_note = _parties(_inside(candidates, sent), offset, context)
         if targets:
             break
     if not targets and cue.plover in ATTACKED_WHERE:
-        targets, _ = _parties(_located(trigger, verb), offset, context)
+        targets, _ = _parties(_inside(_located(trigger, verb), sent), offset, context)
+    if not targets and cue.plover in WARNED_ABOUT:
+        targets, _ = _parties(_inside(_warned_about(verb), sent), offset, context)
     sentence = Span(context.article_id, offset + sent.start_char, offset + sent.end_char)
     start = offset + trigger.idx
     trigger_span = Span(context.article_id, start, start + len(trigger.text))
@@ -205,7 +226,7 @@ def _code(
     events = []
     for actor in actors:
         for target in targets or [None]:
-            if target is not None and actor.code and target.code == actor.code:
+            if target is not None and same_party(actor, target):
                 continue  # "Russia's talks with Russia": not an event between two parties
             events.append(
                 Event(
@@ -236,19 +257,67 @@ def _object(verb: Token, cue: Cue) -> str | None:
     return next((c.lemma_.lower() for c in verb.children if c.lemma_.lower() in cue.objects), None)
 
 
-def _agents(verb: Token) -> list[Token]:
+def same_party(actor: Actor, target: Actor) -> bool:
+    """Whether two actors are one party: the same code or entity, or a state and one of its
+    own sectors (RUSGOV and RUS). An actor does not act on itself unless the text says so, and
+    a reflexive ("attacked themselves") names no actor of its own."""
+    if actor.entity_id is not None and actor.entity_id == target.entity_id:
+        return True
+    if not actor.code or not target.code:
+        return False
+    if actor.code == target.code:
+        return True
+    return (bool(actor.country) and actor.country == target.code) or (
+        bool(target.country) and target.country == actor.code
+    )
+
+
+def _inside(tokens: list[Token], part: SpacySpan) -> list[Token]:
+    return [t for t in tokens if part.start <= t.i < part.end]
+
+
+def _agents(verb: Token, part: SpacySpan) -> list[Token]:
     """Who acts: the subject; the "by" phrase of a passive; the owner of "the US decision to
-    put"; the subject of the verb governing an open complement ("threatened to impose")."""
+    put"; the subject of the verb governing an open complement ("threatened to impose"); where
+    the parse gives none inside the paragraph, the noun phrase right before the verb."""
     for child in verb.children:
         if child.dep_ in {"nsubj", "csubj"}:
+            if _infinitive_under_preposition(verb):
+                return []  # "ready to sit down with Russian authorities to discuss": not theirs
             return [child]
         if child.dep_ == "agent":
             return [c for c in child.children if c.dep_ == "pobj"]
-    if verb.dep_ in {"xcomp", "conj"} and verb.head.pos_ in {"VERB", "AUX"}:
-        return _agents(verb.head)
+    inherits = verb.dep_ in {"xcomp", "conj"} and verb.head.pos_ in {"VERB", "AUX"}
+    if inherits and part.start <= verb.head.i < part.end:
+        return _agents(verb.head, part)
     if verb.dep_ == "acl" and verb.head.pos_ == "NOUN":  # "the US decision to put ..."
         owners = [c for c in verb.head.children if c.dep_ in {"poss", "compound", "amod"}]
         return owners[:1]
+    return _stranded_subject(verb, part)
+
+
+def _infinitive_under_preposition(verb: Token) -> bool:
+    """A "to" infinitive hanging from a preposition ("sit down with X to discuss"): its parsed
+    subject is the preposition's object, not who acts."""
+    return (
+        verb.dep_ == "pcomp"
+        and verb.head.lower_ != "for"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    )
+
+
+def _stranded_subject(verb: Token, part: SpacySpan) -> list[Token]:
+    """The noun right before a verb (past its auxiliaries and adverbs) when the parser attached
+    it outside the clause, as across a missed paragraph break: "NATO's chief has warned"."""
+    node = verb.i - 1
+    while node >= part.start and verb.doc[node].dep_ in {"aux", "auxpass", "neg", "advmod"}:
+        node -= 1
+    if node < part.start:
+        return []
+    token = verb.doc[node]
+    stranded = not part.start <= token.head.i < part.end
+    if token.pos_ in {"NOUN", "PROPN"} and stranded:
+        return [token]
     return []
 
 
@@ -272,6 +341,15 @@ def _patients(cue: Cue, trigger: Token, verb: Token) -> Iterator[list[Token]]:
                 objects = [c for c in child.children if c.dep_ == "pobj"]
                 if objects:
                     yield objects
+
+
+def _warned_about(verb: Token) -> list[Token]:
+    """Whom a warning or accusation is about when no one is addressed: the subject of what is
+    said ("warned that any Russian aggression would have costs" is about Russia)."""
+    for child in verb.children:
+        if child.dep_ == "ccomp":
+            return [c for c in child.children if c.dep_ in {"nsubj", "nsubjpass"}][:1]
+    return []
 
 
 def _located(trigger: Token, verb: Token) -> list[Token]:
@@ -313,8 +391,11 @@ def _actor(token: Token, offset: int, context: _Context, depth: int = 0) -> Acto
     head_noun = token.lemma_.lower()
     start = offset + token.idx
     found = context.ents.at(start, start + len(token.text))
-    if found is not None and found.key:
-        actor = actor_of(found, context.ents, context.article_id)
+    if found is not None:
+        actor = actor_of(found, context.ents, context.article_id) if found.key else None
+        if actor is None or actor.code is None or actor.code in load_actor_data().sectors:
+            # no code, or only a sector ("President Bush"): the actor data may know whose
+            actor = _listed(found, context) or actor
         if actor is not None:
             return actor
     for child in token.children:
@@ -342,6 +423,19 @@ def _actor(token: Token, offset: int, context: _Context, depth: int = 0) -> Acto
                         actor = _actor(noun, offset, context, depth + 1)
                         if actor is not None:
                             return actor
+    return None
+
+
+def _listed(found: Found, context: _Context) -> Actor | None:
+    """A group or office holder of the actor data (storyline/data/actors.toml) the mention
+    names: "Hamas", "Obama" in an article of his years in office."""
+    year = int(context.published_day[:4]) if context.published_day else None
+    entity = next((e for e in context.ents.entities if found.key and e.key == found.key), None)
+    span = Span(context.article_id, found.start, found.end)
+    for name in dict.fromkeys((context.ents.display(found), found.text)):
+        actor = listed_actor(name, year, entity.id if entity else None, span)
+        if actor is not None:
+            return actor
     return None
 
 

@@ -180,6 +180,9 @@ def test_we_in_a_spokesmans_quote_is_the_side_he_speaks_for() -> None:
 def test_bodies_outside_the_gazetteer_are_coded_by_the_state_they_name_or_not_at_all() -> None:
     (treasury,) = _events("The US Treasury sanctioned three Iranian companies.")
     assert (treasury.actor.code, treasury.target.code) == ("USAGOV", "IRNBUS")
-    (group,) = _events("Hamas fired rockets at southern Israel.")
-    assert group.actor.name == "Hamas" and group.actor.code is None
+    (group,) = _events("The Crimson Dawn Brigade fired rockets at southern Israel.")
+    assert group.actor.name.endswith("Crimson Dawn Brigade") and group.actor.code is None
     assert group.target.code == "ISR"
+    # A group of the actor data (storyline/data/actors.toml) is coded as it says.
+    (listed,) = _events("Hamas fired rockets at southern Israel.")
+    assert (listed.actor.code, listed.actor.via) == ("PSEREB", "actor data: group")
