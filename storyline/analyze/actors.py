@@ -223,3 +223,11 @@ def known_actor_code(code: str) -> bool:
         return True
     orgs = {k.key.partition(":")[2] for k in gaz.names.values() if k.key.startswith("org:")}
     return wanted in orgs or wanted in set(data.groups.values())
+
+
+def unknown_code_message(code: str) -> str:
+    """One line saying why ``code`` is refused and what an actor code looks like."""
+    return (
+        f"unknown actor code {code!r}: use a country (ISO 3166 alpha-3 such as RUS, optionally "
+        "with a sector: RUSGOV, RUSMIL), an organisation (NATO, UN, EU ...) or a sector (REB, CVL)"
+    )
