@@ -29,7 +29,7 @@ def test_a_warning_by_an_organisation_head_is_the_organisation_threatening() -> 
     (event,) = _events(text)
     assert (event.actor.code, event.plover, event.target.code) == ("NATO", "THREATEN", "RUS")
     assert event.actor.via and "Secretary General" in event.actor.via
-    assert event.cameo == "13" and event.goldstein == pytest.approx(-4.4)
+    assert event.cameo == "130" and event.goldstein == pytest.approx(-4.4)
     assert text[event.trigger.start : event.trigger.end] == "warned"
     assert (event.span.start, event.span.end) == (0, len(text))
     assert event.text == text and event.date == "2031-05-15"

@@ -70,7 +70,11 @@ def test_the_same_event_from_two_outlets_is_one_event_with_two_sources(db: str) 
     assert (warning["actor1_code"], warning["actor2_code"]) == ("RUSGOV", "UKR")
     assert warning["sql_date"] == "20310303" and warning["num_sources"] == 2
     assert warning["outlets"].split(",") == ["gazette.example", "tribune.example"]
-    assert warning["event_code"] == "13" and warning["quad_class"] == 3
+    assert (
+        warning["event_code"] == "130"
+        and warning["event_root_code"] == "13"
+        and warning["quad_class"] == 3
+    )
     kinds = {(r["actor1_code"], r["plover"], r["actor2_code"]) for r in rows}
     assert ("RUSMIL", "ASSAULT", "UKRMIL") in kinds or ("RUSMIL", "ASSAULT", "UKR") in kinds
     assert ("UKR", "REQUEST", "NATO") in kinds
