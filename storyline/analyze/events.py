@@ -47,6 +47,11 @@ IRREALIS = {
     "intend", "prepare", "offer", "refuse", "deny", "hope", "expect", "aim", "ready", "urge",
     "call", "ask", "demand", "appeal", "decide", "agree", "pledge", "fear",
 }  # fmt: skip
+# Cooperation that is only promised is PLOVER's AGREE (intent to cooperate), coded as happened:
+# "Portugal will support Turkey", "Norway is willing to send aid", "offered to hand over".
+COOPERATIVE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"}
+FUTURE_AUX = {"will", "shall", "'ll"}
+INTENT_HEADS = {"willing", "ready", "offer", "promise", "pledge", "agree", "decide", "prepared"}
 # Event types whose direct object is what is moved or given, not the target ("deployed troops").
 MOVED_NOT_TARGETED = {"MOBILIZE", "RETREAT", "AID"}
 # Event types whose place is what was hit when no target is named ("bombed targets in Syria").
@@ -139,13 +144,23 @@ def find_events(
     for offset, parsed_sent in parsed.sentences():
         for sent in paragraph_parts(parsed_sent):
             coded: set[tuple[int, str]] = set()  # "sent aid": the verb and its noun are one
+            said: set[tuple[str | None, str, str | None, bool, bool]] = set()
             for token in sent:
                 for cue, verb in _cues(token, table):
                     if (verb.i, cue.plover) in coded:
                         continue
                     coded.add((verb.i, cue.plover))
-                    events.extend(_code(cue, token, verb, sent, offset, context, table))
+                    for event in _code(cue, token, verb, sent, offset, context, table):
+                        key = (_who(event.actor), event.plover, _who(event.target),
+                               event.negated, event.hypothetical)  # fmt: skip
+                        if key not in said:  # "offered to send aid": one promise, not two
+                            said.add(key)
+                            events.append(event)
     return events
+
+
+def _who(actor: Actor | None) -> str | None:
+    return None if actor is None else actor.code or actor.name
 
 
 def paragraph_parts(sent: SpacySpan) -> list[SpacySpan]:
@@ -220,6 +235,9 @@ def _code(
     place, place_country = _place(sentence, context)
     negated = _negated(verb) or (trigger.i != verb.i and _negated(trigger))
     hypothetical = _hypothetical(verb)
+    plover, mode, cameo = cue.plover, cue.mode, cue.cameo
+    if plover in COOPERATIVE and not negated and _promised(verb):
+        plover, mode, cameo, hypothetical = "AGREE", f"intent: {cue.mode}", "03", False
     quoted = any(q.span.start <= start < q.span.end for q in context.quotes if q.direct)
     label = cue.lemma if not cue.objects else f"{cue.lemma} {_object(verb, cue) or ''}".strip()
     note = "; ".join(n for n in (actor_note, target_note) if n) or None
@@ -233,10 +251,10 @@ def _code(
                     sentence,
                     trigger_span,
                     label,
-                    cue.plover,
-                    cue.mode,
-                    cue.cameo,
-                    table.goldstein(cue.cameo),
+                    plover,
+                    mode,
+                    cameo,
+                    table.goldstein(cameo),
                     actor,
                     target,
                     day,
@@ -251,6 +269,17 @@ def _code(
                 )
             )
     return events
+
+
+def _promised(verb: Token) -> bool:
+    """Whether the verb is said as a promise, not a deed: "will support", "is willing to
+    send", "offered to provide" (and no condition or hedging modal: those stay hypothetical)."""
+    if any(c.dep_ == "mark" and c.lower_ in CONDITIONAL_MARKS for c in verb.children):
+        return False
+    if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children):
+        return True
+    head = verb.head
+    return verb.dep_ == "xcomp" and head.lemma_.lower() in INTENT_HEADS
 
 
 def _object(verb: Token, cue: Cue) -> str | None:
@@ -290,6 +319,8 @@ def _agents(verb: Token, part: SpacySpan) -> list[Token]:
     inherits = verb.dep_ in {"xcomp", "conj"} and verb.head.pos_ in {"VERB", "AUX"}
     if inherits and part.start <= verb.head.i < part.end:
         return _agents(verb.head, part)
+    if verb.dep_ == "xcomp" and verb.head.dep_ == "acomp":  # "is willing to send"
+        return _agents(verb.head.head, part)
     if verb.dep_ == "acl" and verb.head.pos_ == "NOUN":  # "the US decision to put ..."
         owners = [c for c in verb.head.children if c.dep_ in {"poss", "compound", "amod"}]
         return owners[:1]
