@@ -358,7 +358,8 @@ def _patients(cue: Cue, trigger: Token, verb: Token) -> Iterator[list[Token]]:
     noun, on a listed object ("lifted sanctions on X") and on the verb."""
     for child in verb.children:
         if child.dep_ in {"dobj", "obj"} and child.i != trigger.i:
-            if child.lemma_.lower() in cue.objects or cue.plover in MOVED_NOT_TARGETED:
+            moved = cue.plover in MOVED_NOT_TARGETED and cue.mode != "release"
+            if child.lemma_.lower() in cue.objects or moved:
                 continue  # what is signed, sent or moved is not whom it is done to
             yield [child]
         if child.dep_ == "nsubjpass":
