@@ -4,7 +4,10 @@ Reads ../shared/bench/events (never copied into the repository); skips when it i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from typer.testing import CliRunner
 
 from bench._events_sets import (
     GSR,
@@ -15,6 +18,9 @@ from bench._events_sets import (
     petrarch2_output,
     score_coded,
 )
+from storyline import Storyline
+from storyline.analyze.events import same_party
+from storyline.serve.cli import app
 
 pytestmark = pytest.mark.skipif(
     not PETRARCH2.exists(), reason=f"public event gold not found at {SHARED_EVENTS}"
@@ -57,3 +63,28 @@ def test_petrarch2_output_reproduces_its_published_anchor() -> None:
     assert found.accuracy == pytest.approx(0.926, abs=0.001)
     assert found.prf("exact")[2] == pytest.approx(0.867, abs=0.001)
     assert found.prf("country")[2] == pytest.approx(0.933, abs=0.001)
+
+
+SEEDS = SHARED_EVENTS.parents[1] / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed corpus not found at {SEEDS}")
+def test_the_seeds_events_the_issue_names(tmp_path: Path) -> None:
+    """Issue 27 on ../shared/seeds: Stoltenberg's warning is NATO THREATEN RUS (not RUSGOV),
+    the alliance ready to sit down with Russian authorities is not RUSGOV acting, no actor acts
+    on itself, and `escalation NATO RUS` shows the warning on its article's date."""
+    url = f"sqlite:///{tmp_path / 'seeds.db'}"
+    with Storyline(url) as sl:
+        sl.ingest([str(SEEDS)])
+        found = [e for e, _ in sl.store.list_events(None, None, None, None, None, None, limit=None)]
+    warned = [e for e in found if "has warned Russia" in e.text]
+    assert [(e.actor.code, e.plover, e.target.code) for e in warned] == [  # type: ignore[union-attr]
+        ("NATO", "THREATEN", "RUS")
+    ]
+    assert not any("sit down" in e.text and e.actor and e.actor.code == "RUSGOV" for e in found)
+    assert not [e for e in found if e.actor and e.target and same_party(e.actor, e.target)]
+    assert all(e.target is not None for e in found if e.actor and e.actor.code == "NATO"
+               and e.plover == "THREATEN" and not e.hypothetical)  # fmt: skip
+    result = CliRunner().invoke(app, ["escalation", "NATO", "RUS", "--db", url])
+    assert result.exit_code == 0 and "NATO → RUS" in result.stdout
+    assert warned[0].date and f"{warned[0].date}*" in result.stdout
