@@ -36,7 +36,8 @@ MAX_PARTIES = 5  # conjuncts coded one by one ("the US and Britain"); longer lis
 LIGHT_VERBS = {
     "hold", "impose", "slap", "launch", "express", "voice", "carry", "conduct", "issue",
     "announce", "give", "provide", "send", "raise", "stage", "begin", "start", "open", "resume",
-    "level", "mount", "order", "approve", "deliver", "put", "place", "keep",
+    "level", "mount", "order", "approve", "deliver", "put", "place", "keep", "renew",
+    "undertake", "lodge", "file", "organize", "organise",
 }  # fmt: skip
 FIRST_PERSON_PLURAL = {"we", "us", "our"}
 HYPOTHETICAL_MODALS = {"would", "could", "might", "may", "should", "'d"}
@@ -401,6 +402,10 @@ def _parties(heads: list[Token], offset: int, context: _Context) -> tuple[list[A
     for head in heads:
         listed.append(head)
         listed.extend(head.conjuncts)
+        for child in head.children:  # "The US, Russia, and Switzerland": a list parsed as
+            if child.dep_ == "appos" and child.conjuncts:  # an apposition with conjuncts
+                listed.append(child)
+                listed.extend(child.conjuncts)
     note = None
     if len(listed) > MAX_PARTIES:
         note = f"first of a list of {len(listed)}; the others are not coded"

@@ -88,3 +88,19 @@ def test_the_seeds_events_the_issue_names(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["escalation", "NATO", "RUS", "--db", url])
     assert result.exit_code == 0 and "NATO → RUS" in result.stdout
     assert warned[0].date and f"{warned[0].date}*" in result.stdout
+
+
+def test_the_packaged_table_agrees_with_the_public_cameo_plover_goldstein_table() -> None:
+    """Every cue's CAMEO code has the PLOVER type and every code the GDELT Goldstein value of
+    ../shared/bench/events/cameo_plover_goldstein.tsv (v0.8 mapping: signing 057 is SUPPORT)."""
+    import csv
+
+    from storyline.analyze.events import load_ontology
+
+    with (SHARED_EVENTS / "cameo_plover_goldstein.tsv").open(encoding="utf-8") as handle:
+        public = {row["cameo"]: row for row in csv.DictReader(handle, delimiter="\t")}
+    table = load_ontology()
+    cues = [c for cues in table.verbs.values() for c in cues] + list(table.nouns.values())
+    assert [c for c in cues if public[c.cameo]["plover"] != c.plover] == []
+    for code, (_, goldstein) in table.cameo.items():
+        assert float(public[code]["goldstein_gdelt"]) == pytest.approx(goldstein), code
