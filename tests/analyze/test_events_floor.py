@@ -27,11 +27,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 # Reached when set (docs/benchmarks.md, "Political event coding": PETRARCH-2 parseable 0.370 /
-# 0.085 / 0.085, GSR 0.405 / 0.161 / 0.206), a little below, as (event-type accuracy, exact
+# 0.135 / 0.135, GSR 0.411 / 0.160 / 0.205), a little below, as (event-type accuracy, exact
 # triple F1, country-level triple F1). Far from the goals (PETRARCH2 0.926 / 0.867 / 0.933).
 FLOORS = {
-    "petrarch2 parseable": (0.35, 0.07, 0.07),
-    "gsr": (0.38, 0.14, 0.18),
+    "petrarch2 parseable": (0.35, 0.12, 0.12),
+    "gsr": (0.39, 0.14, 0.18),
 }
 
 
