@@ -11,7 +11,10 @@ people give no actor: nothing is guessed.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from spacy.tokens import Token
 
@@ -20,56 +23,39 @@ from storyline.analyze.gazetteer import Gazetteer, load_gazetteer
 from storyline.analyze.names import fold
 from storyline.model import Actor, Span
 
-# Nouns that name a sector of a state or a group ("Russian troops", "the Ukrainian government").
-SECTOR_NOUNS = {
-    "government": "GOV",
-    "administration": "GOV",
-    "official": "GOV",
-    "minister": "GOV",
-    "ministry": "GOV",
-    "cabinet": "GOV",
-    "leader": "GOV",
-    "leadership": "GOV",
-    "authority": "GOV",
-    "diplomat": "GOV",
-    "embassy": "GOV",
-    "army": "MIL",
-    "military": "MIL",
-    "troop": "MIL",
-    "soldier": "MIL",
-    "force": "MIL",
-    "navy": "MIL",
-    "warplane": "MIL",
-    "jet": "MIL",
-    "tank": "MIL",
-    "artillery": "MIL",
-    "police": "COP",
-    "policeman": "COP",
-    "officer": "COP",
-    "parliament": "LEG",
-    "lawmaker": "LEG",
-    "legislator": "LEG",
-    "court": "JUD",
-    "judge": "JUD",
-    "rebel": "REB",
-    "separatist": "REB",
-    "insurgent": "REB",
-    "militant": "REB",
-    "opposition": "OPP",
-    "protester": "CVL",
-    "demonstrator": "CVL",
-    "civilian": "CVL",
-    "resident": "CVL",
-    "activist": "CVL",
-    "company": "BUS",
-    "firm": "BUS",
-    "treasury": "GOV",
-    "department": "GOV",
-    "office": "GOV",
-    "agency": "GOV",
-    "guard": "MIL",
-    "command": "MIL",
-}
+
+@dataclass(frozen=True, slots=True)
+class ActorData:
+    """storyline/data/actors.toml: sector codes and nouns, groups and office holders."""
+
+    sectors: frozenset[str]
+    nouns: dict[str, str]  # lemma → sector
+    alone: frozenset[str]  # lemmas that name a group without a country ("police")
+    groups: dict[str, str]  # folded name → code
+    holders: dict[str, list[tuple[str, int, int]]]  # folded name → (code, first, last year)
+
+
+@cache
+def load_actor_data() -> ActorData:
+    """The packaged actor data, parsed once per process."""
+    raw = resources.files("storyline.data").joinpath("actors.toml").read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
+    nouns: dict[str, str] = {}
+    alone: set[str] = set()
+    for record in data["noun"]:
+        for lemma in record["lemmas"]:
+            nouns[lemma] = record["sector"]
+            if record.get("alone", True):
+                alone.add(lemma)
+    groups = {fold(name): g["code"] for g in data["group"] for name in g["names"]}
+    holders: dict[str, list[tuple[str, int, int]]] = {}
+    for h in data["holder"]:
+        for name in h["names"]:
+            holders.setdefault(fold(name), []).append((h["code"], h["years"][0], h["years"][1]))
+    return ActorData(frozenset(data["sector"]), nouns, frozenset(alone), groups, holders)
+
+
+SECTOR_NOUNS = load_actor_data().nouns  # "Russian troops" → MIL, "the Ukrainian government" → GOV
 
 
 @dataclass(slots=True)
@@ -191,9 +177,57 @@ def _sector_in(name: str) -> str | None:
 
 def generic_actor(token: Token, offset: int, article_id: str) -> Actor | None:
     """A group named by a sector noun alone ("police", "rebels", "protesters")."""
-    sector = SECTOR_NOUNS.get(token.lemma_.lower())
-    if sector is None or sector in {"GOV"}:
+    lemma = token.lemma_.lower()
+    sector = SECTOR_NOUNS.get(lemma)
+    if sector is None or lemma not in load_actor_data().alone:
         return None  # "officials" alone says nothing of whose
     start = offset + token.idx
     span = Span(article_id, start, start + len(token.text))
     return Actor(token.text, sector, None, sector, None, span, "sector noun")
+
+
+def listed_actor(name: str, year: int | None, entity_id: str | None, span: Span) -> Actor | None:
+    """A group or office holder of the actor data named ``name`` ("Hamas", "Obama" while in
+    office in ``year``; any year when it is not known)."""
+    data = load_actor_data()
+    folded = fold(name)
+    code = data.groups.get(folded)
+    via = "actor data: group"
+    if code is None:
+        terms = data.holders.get(folded, [])
+        code = next((c for c, first, last in terms if year is None or first <= year <= last), None)
+        via = "actor data: office holder"
+    if code is None:
+        return None
+    country, sector = _split_code(code, data)
+    return Actor(name, code, country, sector, entity_id, span, via)
+
+
+def _split_code(code: str, data: ActorData) -> tuple[str | None, str | None]:
+    if code in data.sectors:
+        return None, code
+    if len(code) == 6 and code[3:] in data.sectors:
+        return code[:3], code[3:]
+    return None, "IGO"
+
+
+def known_actor_code(code: str) -> bool:
+    """Whether ``code`` is an actor code storyline can give: a country of the gazetteer
+    (alone or with a sector: RUS, RUSGOV), an organisation key (NATO, UNICEF) or a sector."""
+    wanted = code.strip().upper()
+    data = load_actor_data()
+    gaz = load_gazetteer()
+    if wanted in data.sectors or wanted in gaz.countries:
+        return True
+    if len(wanted) == 6 and wanted[:3] in gaz.countries and wanted[3:] in data.sectors:
+        return True
+    orgs = {k.key.partition(":")[2] for k in gaz.names.values() if k.key.startswith("org:")}
+    return wanted in orgs or wanted in set(data.groups.values())
+
+
+def unknown_code_message(code: str) -> str:
+    """One line saying why ``code`` is refused and what an actor code looks like."""
+    return (
+        f"unknown actor code {code!r}: use a country (ISO 3166 alpha-3 such as RUS, optionally "
+        "with a sector: RUSGOV, RUSMIL), an organisation (NATO, UN, EU ...) or a sector (REB, CVL)"
+    )

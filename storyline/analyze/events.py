@@ -27,8 +27,8 @@ from importlib import resources
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
-from storyline.analyze.actors import actor_of, generic_actor
-from storyline.analyze.entities import ArticleEntities
+from storyline.analyze.actors import actor_of, generic_actor, listed_actor, load_actor_data
+from storyline.analyze.entities import ArticleEntities, Found
 from storyline.analyze.nlp import Parsed
 from storyline.model import Actor, Event, Place, Quote, Span, TimeRef
 
@@ -36,7 +36,8 @@ MAX_PARTIES = 5  # conjuncts coded one by one ("the US and Britain"); longer lis
 LIGHT_VERBS = {
     "hold", "impose", "slap", "launch", "express", "voice", "carry", "conduct", "issue",
     "announce", "give", "provide", "send", "raise", "stage", "begin", "start", "open", "resume",
-    "level", "mount", "order", "approve", "deliver", "put", "place", "keep",
+    "level", "mount", "order", "approve", "deliver", "put", "place", "keep", "renew",
+    "undertake", "lodge", "file", "organize", "organise",
 }  # fmt: skip
 FIRST_PERSON_PLURAL = {"we", "us", "our"}
 HYPOTHETICAL_MODALS = {"would", "could", "might", "may", "should", "'d"}
@@ -47,10 +48,17 @@ IRREALIS = {
     "intend", "prepare", "offer", "refuse", "deny", "hope", "expect", "aim", "ready", "urge",
     "call", "ask", "demand", "appeal", "decide", "agree", "pledge", "fear",
 }  # fmt: skip
+# Cooperation that is only promised is PLOVER's AGREE (intent to cooperate), coded as happened:
+# "Portugal will support Turkey", "Norway is willing to send aid", "offered to hand over".
+COOPERATIVE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"}
+FUTURE_AUX = {"will", "shall", "'ll"}
+INTENT_HEADS = {"willing", "ready", "offer", "promise", "pledge", "agree", "decide", "prepared"}
 # Event types whose direct object is what is moved or given, not the target ("deployed troops").
 MOVED_NOT_TARGETED = {"MOBILIZE", "RETREAT", "AID"}
 # Event types whose place is what was hit when no target is named ("bombed targets in Syria").
 ATTACKED_WHERE = {"ASSAULT"}
+# Event types whose target, when no one is addressed, is whom the said clause is about.
+WARNED_ABOUT = {"THREATEN", "ACCUSE"}
 TARGET_PREPS = {"with", "to", "on", "against", "at", "upon", "about", "over", "from", "of", "for"}
 
 
@@ -134,15 +142,42 @@ def find_events(
     context = _Context(article_id, ents, quotes, times, places, published_day)
     table = load_ontology()
     events: list[Event] = []
-    for offset, sent in parsed.sentences():
-        coded: set[tuple[int, str]] = set()  # "sent aid": the verb and its noun are one event
-        for token in sent:
-            for cue, verb in _cues(token, table):
-                if (verb.i, cue.plover) in coded:
-                    continue
-                coded.add((verb.i, cue.plover))
-                events.extend(_code(cue, token, verb, sent, offset, context, table))
+    for offset, parsed_sent in parsed.sentences():
+        for sent in paragraph_parts(parsed_sent):
+            coded: set[tuple[int, str]] = set()  # "sent aid": the verb and its noun are one
+            said: set[tuple[str | None, str, str | None, bool, bool]] = set()
+            for token in sent:
+                for cue, verb in _cues(token, table):
+                    if (verb.i, cue.plover) in coded:
+                        continue
+                    coded.add((verb.i, cue.plover))
+                    for event in _code(cue, token, verb, sent, offset, context, table):
+                        key = (_who(event.actor), event.plover, _who(event.target),
+                               event.negated, event.hypothetical)  # fmt: skip
+                        if key not in said:  # "offered to send aid": one promise, not two
+                            said.add(key)
+                            events.append(event)
     return events
+
+
+def _who(actor: Actor | None) -> str | None:
+    return None if actor is None else actor.code or actor.name
+
+
+def paragraph_parts(sent: SpacySpan) -> list[SpacySpan]:
+    """A parsed sentence cut at its line breaks: the parser sometimes runs a paragraph without
+    a final full stop into the next one ("... close to Russia\n\nNATO's head has warned ..."),
+    and no role crosses a paragraph break."""
+    parts = []
+    begin = sent.start
+    for token in sent:
+        if token.is_space and "\n" in token.text:
+            if token.i > begin:
+                parts.append(sent.doc[begin : token.i])
+            begin = token.i + 1
+    if begin < sent.end:
+        parts.append(sent.doc[begin : sent.end])
+    return parts
 
 
 def _cues(token: Token, table: Ontology) -> Iterator[tuple[Cue, Token]]:
@@ -181,17 +216,19 @@ def _code(
     context: _Context,
     table: Ontology,
 ) -> list[Event]:
-    actors, actor_note = _parties(_agents(verb), offset, context)
+    actors, actor_note = _parties(_inside(_agents(verb, sent), sent), offset, context)
     if not actors:
         return []
     targets: list[Actor] = []
     target_note = None
     for candidates in _patients(cue, trigger, verb):
-        targets, target_note = _parties(candidates, offset, context)
+        targets, target_note = _parties(_inside(candidates, sent), offset, context)
         if targets:
             break
     if not targets and cue.plover in ATTACKED_WHERE:
-        targets, _ = _parties(_located(trigger, verb), offset, context)
+        targets, _ = _parties(_inside(_located(trigger, verb), sent), offset, context)
+    if not targets and cue.plover in WARNED_ABOUT:
+        targets, _ = _parties(_inside(_warned_about(verb), sent), offset, context)
     sentence = Span(context.article_id, offset + sent.start_char, offset + sent.end_char)
     start = offset + trigger.idx
     trigger_span = Span(context.article_id, start, start + len(trigger.text))
@@ -199,23 +236,26 @@ def _code(
     place, place_country = _place(sentence, context)
     negated = _negated(verb) or (trigger.i != verb.i and _negated(trigger))
     hypothetical = _hypothetical(verb)
+    plover, mode, cameo = cue.plover, cue.mode, cue.cameo
+    if plover in COOPERATIVE and not negated and _promised(verb):
+        plover, mode, cameo, hypothetical = "AGREE", f"intent: {cue.mode}", "03", False
     quoted = any(q.span.start <= start < q.span.end for q in context.quotes if q.direct)
     label = cue.lemma if not cue.objects else f"{cue.lemma} {_object(verb, cue) or ''}".strip()
     note = "; ".join(n for n in (actor_note, target_note) if n) or None
     events = []
     for actor in actors:
         for target in targets or [None]:
-            if target is not None and actor.code and target.code == actor.code:
+            if target is not None and same_party(actor, target):
                 continue  # "Russia's talks with Russia": not an event between two parties
             events.append(
                 Event(
                     sentence,
                     trigger_span,
                     label,
-                    cue.plover,
-                    cue.mode,
-                    cue.cameo,
-                    table.goldstein(cue.cameo),
+                    plover,
+                    mode,
+                    cameo,
+                    table.goldstein(cameo),
                     actor,
                     target,
                     day,
@@ -232,23 +272,84 @@ def _code(
     return events
 
 
+def _promised(verb: Token) -> bool:
+    """Whether the verb is said as a promise, not a deed: "will support", "is willing to
+    send", "offered to provide" (and no condition or hedging modal: those stay hypothetical)."""
+    if any(c.dep_ == "mark" and c.lower_ in CONDITIONAL_MARKS for c in verb.children):
+        return False
+    if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children):
+        return True
+    head = verb.head
+    return verb.dep_ == "xcomp" and head.lemma_.lower() in INTENT_HEADS
+
+
 def _object(verb: Token, cue: Cue) -> str | None:
     return next((c.lemma_.lower() for c in verb.children if c.lemma_.lower() in cue.objects), None)
 
 
-def _agents(verb: Token) -> list[Token]:
+def same_party(actor: Actor, target: Actor) -> bool:
+    """Whether two actors are one party: the same code or entity, or a state and one of its
+    own sectors (RUSGOV and RUS). An actor does not act on itself unless the text says so, and
+    a reflexive ("attacked themselves") names no actor of its own."""
+    if actor.entity_id is not None and actor.entity_id == target.entity_id:
+        return True
+    if not actor.code or not target.code:
+        return False
+    if actor.code == target.code:
+        return True
+    return (bool(actor.country) and actor.country == target.code) or (
+        bool(target.country) and target.country == actor.code
+    )
+
+
+def _inside(tokens: list[Token], part: SpacySpan) -> list[Token]:
+    return [t for t in tokens if part.start <= t.i < part.end]
+
+
+def _agents(verb: Token, part: SpacySpan) -> list[Token]:
     """Who acts: the subject; the "by" phrase of a passive; the owner of "the US decision to
-    put"; the subject of the verb governing an open complement ("threatened to impose")."""
+    put"; the subject of the verb governing an open complement ("threatened to impose"); where
+    the parse gives none inside the paragraph, the noun phrase right before the verb."""
     for child in verb.children:
         if child.dep_ in {"nsubj", "csubj"}:
+            if _infinitive_under_preposition(verb):
+                return []  # "ready to sit down with Russian authorities to discuss": not theirs
             return [child]
         if child.dep_ == "agent":
             return [c for c in child.children if c.dep_ == "pobj"]
-    if verb.dep_ in {"xcomp", "conj"} and verb.head.pos_ in {"VERB", "AUX"}:
-        return _agents(verb.head)
+    inherits = verb.dep_ in {"xcomp", "conj"} and verb.head.pos_ in {"VERB", "AUX"}
+    if inherits and part.start <= verb.head.i < part.end:
+        return _agents(verb.head, part)
+    if verb.dep_ == "xcomp" and verb.head.dep_ == "acomp":  # "is willing to send"
+        return _agents(verb.head.head, part)
     if verb.dep_ == "acl" and verb.head.pos_ == "NOUN":  # "the US decision to put ..."
         owners = [c for c in verb.head.children if c.dep_ in {"poss", "compound", "amod"}]
         return owners[:1]
+    return _stranded_subject(verb, part)
+
+
+def _infinitive_under_preposition(verb: Token) -> bool:
+    """A "to" infinitive hanging from a preposition ("sit down with X to discuss"): its parsed
+    subject is the preposition's object, not who acts."""
+    return (
+        verb.dep_ == "pcomp"
+        and verb.head.lower_ != "for"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    )
+
+
+def _stranded_subject(verb: Token, part: SpacySpan) -> list[Token]:
+    """The noun right before a verb (past its auxiliaries and adverbs) when the parser attached
+    it outside the clause, as across a missed paragraph break: "NATO's chief has warned"."""
+    node = verb.i - 1
+    while node >= part.start and verb.doc[node].dep_ in {"aux", "auxpass", "neg", "advmod"}:
+        node -= 1
+    if node < part.start:
+        return []
+    token = verb.doc[node]
+    stranded = not part.start <= token.head.i < part.end
+    if token.pos_ in {"NOUN", "PROPN"} and stranded:
+        return [token]
     return []
 
 
@@ -258,7 +359,8 @@ def _patients(cue: Cue, trigger: Token, verb: Token) -> Iterator[list[Token]]:
     noun, on a listed object ("lifted sanctions on X") and on the verb."""
     for child in verb.children:
         if child.dep_ in {"dobj", "obj"} and child.i != trigger.i:
-            if child.lemma_.lower() in cue.objects or cue.plover in MOVED_NOT_TARGETED:
+            moved = cue.plover in MOVED_NOT_TARGETED and cue.mode != "release"
+            if child.lemma_.lower() in cue.objects or moved:
                 continue  # what is signed, sent or moved is not whom it is done to
             yield [child]
         if child.dep_ == "nsubjpass":
@@ -272,6 +374,15 @@ def _patients(cue: Cue, trigger: Token, verb: Token) -> Iterator[list[Token]]:
                 objects = [c for c in child.children if c.dep_ == "pobj"]
                 if objects:
                     yield objects
+
+
+def _warned_about(verb: Token) -> list[Token]:
+    """Whom a warning or accusation is about when no one is addressed: the subject of what is
+    said ("warned that any Russian aggression would have costs" is about Russia)."""
+    for child in verb.children:
+        if child.dep_ == "ccomp":
+            return [c for c in child.children if c.dep_ in {"nsubj", "nsubjpass"}][:1]
+    return []
 
 
 def _located(trigger: Token, verb: Token) -> list[Token]:
@@ -291,6 +402,10 @@ def _parties(heads: list[Token], offset: int, context: _Context) -> tuple[list[A
     for head in heads:
         listed.append(head)
         listed.extend(head.conjuncts)
+        for child in head.children:  # "The US, Russia, and Switzerland": a list parsed as
+            if child.dep_ == "appos" and child.conjuncts:  # an apposition with conjuncts
+                listed.append(child)
+                listed.extend(child.conjuncts)
     note = None
     if len(listed) > MAX_PARTIES:
         note = f"first of a list of {len(listed)}; the others are not coded"
@@ -313,8 +428,11 @@ def _actor(token: Token, offset: int, context: _Context, depth: int = 0) -> Acto
     head_noun = token.lemma_.lower()
     start = offset + token.idx
     found = context.ents.at(start, start + len(token.text))
-    if found is not None and found.key:
-        actor = actor_of(found, context.ents, context.article_id)
+    if found is not None:
+        actor = actor_of(found, context.ents, context.article_id) if found.key else None
+        if actor is None or actor.code is None or actor.code in load_actor_data().sectors:
+            # no code, or only a sector ("President Bush"): the actor data may know whose
+            actor = _listed(found, context) or actor
         if actor is not None:
             return actor
     for child in token.children:
@@ -342,6 +460,19 @@ def _actor(token: Token, offset: int, context: _Context, depth: int = 0) -> Acto
                         actor = _actor(noun, offset, context, depth + 1)
                         if actor is not None:
                             return actor
+    return None
+
+
+def _listed(found: Found, context: _Context) -> Actor | None:
+    """A group or office holder of the actor data (storyline/data/actors.toml) the mention
+    names: "Hamas", "Obama" in an article of his years in office."""
+    year = int(context.published_day[:4]) if context.published_day else None
+    entity = next((e for e in context.ents.entities if found.key and e.key == found.key), None)
+    span = Span(context.article_id, found.start, found.end)
+    for name in dict.fromkeys((context.ents.display(found), found.text)):
+        actor = listed_actor(name, year, entity.id if entity else None, span)
+        if actor is not None:
+            return actor
     return None
 
 

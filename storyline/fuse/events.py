@@ -4,7 +4,8 @@ The same event reported by five outlets is one event with five sources: events a
 have the same actor, type and target on the same day. An event dated only by its article's
 publication day also joins the same event of the day before (a report of yesterday's news).
 Copies count once as support. The escalation of a pair of actors is, per day, the mean Goldstein
-intensity of the fused events between them, in each direction.
+intensity of the fused events between them, in each direction; an event stored without a day counts
+on its article's date, and a day that is only its articles' date is marked so.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from storyline.fuse.sourcing import Sourced
 from storyline.model import Event
 
 PUBLICATION_DAY = "publication day"
+ARTICLE_DAY = "article's date"  # the sentence gives no day and the event was stored undated
 
 
 @dataclass(slots=True)
@@ -36,6 +38,7 @@ class FusedEvent:
     place: str | None
     text: str  # the sentence of the earliest report
     status: str = "happened"  # or "negated", "hypothetical": never fused with what happened
+    article_dated: bool = False  # the day is its article's, not one the sentence gives
     quoted: bool = False  # every report of it is inside a quote
     sources: list[Sourced] = field(default_factory=list)
     support: int = 0  # independent articles (a copy and its original count once)
@@ -54,16 +57,25 @@ def fuse_events(found: Iterable[tuple[Event, dict[str, Any]]]) -> list[FusedEven
     """Events (with their article's outlet, published time and duplicate_of) fused across
     articles, by day then by support."""
     ordered = sorted(
-        found, key=lambda item: (item[0].date or "9999", _published(item[1]), item[0].span.start)
+        found,
+        key=lambda item: (
+            item[0].date or _article_day(item[1]) or "9999",
+            _published(item[1]),
+            item[0].span.start,
+        ),
     )
     fused: list[FusedEvent] = []
     by_key: dict[tuple[str | None, str, str | None, str, str | None], int] = {}
     for event, meta in ordered:
         status = status_of(event)
-        key = (_who(event.actor), event.plover, _who(event.target), status, event.date)
+        day, derivation = event.date, event.date_derivation
+        if day is None and _article_day(meta):
+            day, derivation = _article_day(meta), ARTICLE_DAY
+        by_article = derivation == ARTICLE_DAY or (derivation or "").endswith(PUBLICATION_DAY)
+        key = (_who(event.actor), event.plover, _who(event.target), status, day)
         index = by_key.get(key)
-        if index is None and event.date and event.date_derivation == PUBLICATION_DAY:
-            index = by_key.get((*key[:4], _day_before(event.date)))
+        if index is None and day and derivation in {PUBLICATION_DAY, ARTICLE_DAY}:
+            index = by_key.get((*key[:4], _day_before(day)))
         if index is None:
             index = by_key[key] = len(fused)
             fused.append(
@@ -76,14 +88,16 @@ def fuse_events(found: Iterable[tuple[Event, dict[str, Any]]]) -> list[FusedEven
                     event.goldstein,
                     key[2],
                     event.target.name if event.target else None,
-                    event.date,
+                    day,
                     event.place,
                     event.text,
                     status,
-                    event.quoted,
+                    quoted=event.quoted,
+                    article_dated=by_article,
                 )
             )
         item = fused[index]
+        item.article_dated = item.article_dated and by_article
         item.sources.append(
             Sourced(
                 event.span.article_id,
@@ -106,6 +120,11 @@ def status_of(event: Event) -> str:
     if event.negated:
         return "negated"
     return "hypothetical" if event.hypothetical else "happened"
+
+
+def _article_day(meta: dict[str, Any]) -> str | None:
+    published = meta.get("published")
+    return published.date().isoformat() if isinstance(published, datetime) else None
 
 
 def _published(meta: dict[str, Any]) -> float:
@@ -132,6 +151,7 @@ class DayIntensity:
     backward: float | None  # B toward A
     events_forward: int = 0
     events_backward: int = 0
+    article_dated: int = 0  # events of the day dated by their article (the sentence gives none)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, with the combined value."""
@@ -142,6 +162,7 @@ class DayIntensity:
             "combined": self.combined,
             "events_forward": self.events_forward,
             "events_backward": self.events_backward,
+            "article_dated": self.article_dated,
         }
 
     @property
@@ -160,6 +181,7 @@ def escalation(events: list[FusedEvent], a: str, b: str) -> list[DayIntensity]:
     every day from the first to the last event between them, days without events included."""
     forward: dict[str, list[float]] = {}
     backward: dict[str, list[float]] = {}
+    article_dated: dict[str, int] = {}
     for event in events:
         if event.day is None or event.status != "happened":
             continue
@@ -167,6 +189,9 @@ def escalation(events: list[FusedEvent], a: str, b: str) -> list[DayIntensity]:
             forward.setdefault(event.day, []).append(event.goldstein)
         elif matches(event.actor, b) and matches(event.target, a):
             backward.setdefault(event.day, []).append(event.goldstein)
+        else:
+            continue
+        article_dated[event.day] = article_dated.get(event.day, 0) + event.article_dated
     days = sorted(forward.keys() | backward.keys())
     if not days:
         return []
@@ -182,6 +207,7 @@ def escalation(events: list[FusedEvent], a: str, b: str) -> list[DayIntensity]:
                 sum(back) / len(back) if back else None,
                 len(ahead),
                 len(back),
+                article_dated.get(day, 0),
             )
         )
         current += timedelta(days=1)

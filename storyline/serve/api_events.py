@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 
+from storyline.analyze.actors import known_actor_code, unknown_code_message
 from storyline.fuse.events import escalation, fuse_events
 from storyline.serve.event_export import event_records
 from storyline.serve.params import Limit, Offset, StoryFilter
@@ -54,7 +55,12 @@ def add_event_routes(app: FastAPI, store: Callable[[Request], Store]) -> None:
         until: Day = None,
         story_id: StoryFilter = None,
     ) -> list[dict[str, Any]]:
-        """The daily intensity between two actors, each direction and both (-10 to +10)."""
+        """The daily intensity between two actors, each direction and both (-10 to +10); an
+        event whose sentence gives no day counts on its article's date (``article_dated``).
+        Unknown actor codes are a 422 in the one error shape."""
+        for code in (a, b):
+            if not known_actor_code(code):
+                raise HTTPException(status_code=422, detail=unknown_code_message(code))
         found = store(request).list_events(
             None, None, None, since, until, story_id, limit=None, pair=(a, b)
         )

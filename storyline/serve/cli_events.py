@@ -14,6 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from storyline.analyze.actors import known_actor_code, unknown_code_message
 from storyline.errors import StorylineError
 from storyline.serve.cli import DbOption, JsonOption, _fail, _open, _print_json, app, out
 from storyline.serve.event_export import event_records, to_tsv, write_parquet
@@ -126,7 +127,12 @@ def escalation(
     as_json: bool = JsonOption,
 ) -> None:
     """The daily conflict/cooperation intensity between two actors (mean Goldstein value of the
-    events between them each day, -10 to +10), in each direction."""
+    events between them each day, -10 to +10), in each direction. An event whose sentence gives
+    no day counts on its article's date (marked *)."""
+    for code in (a, b):
+        if not known_actor_code(code):
+            sys.stderr.write(f"error: {unknown_code_message(code)}\n")  # one line, unwrapped
+            raise typer.Exit(2)
     with _open(db) as sl:
         try:
             series = sl.escalation(
@@ -143,13 +149,19 @@ def escalation(
     table = Table("day", f"{a.upper()} → {b.upper()}", f"{b.upper()} → {a.upper()}", "both", "")
     for day in series:
         table.add_row(
-            day.day,
+            day.day + ("*" if day.article_dated else ""),
             _cell(day.forward, day.events_forward),
             _cell(day.backward, day.events_backward),
             _value(day.combined),
             _bar(day.combined),
         )
     out.print(table)
+    dated = sum(day.article_dated for day in series)
+    if dated:
+        out.print(
+            f"* {dated} of the events counted on the article's date: their sentence gives no day",
+            highlight=False,
+        )
 
 
 def _value(value: float | None) -> str:

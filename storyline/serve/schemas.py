@@ -447,3 +447,6 @@ class DayIntensityOut(BaseModel):
     combined: float | None
     events_forward: int
     events_backward: int
+    article_dated: int = Field(
+        0, description="Events of the day dated by their article: the sentence gives no day"
+    )

@@ -29,7 +29,7 @@ def test_a_warning_by_an_organisation_head_is_the_organisation_threatening() -> 
     (event,) = _events(text)
     assert (event.actor.code, event.plover, event.target.code) == ("NATO", "THREATEN", "RUS")
     assert event.actor.via and "Secretary General" in event.actor.via
-    assert event.cameo == "13" and event.goldstein == pytest.approx(-4.4)
+    assert event.cameo == "130" and event.goldstein == pytest.approx(-4.4)
     assert text[event.trigger.start : event.trigger.end] == "warned"
     assert (event.span.start, event.span.end) == (0, len(text))
     assert event.text == text and event.date == "2031-05-15"
@@ -180,6 +180,9 @@ def test_we_in_a_spokesmans_quote_is_the_side_he_speaks_for() -> None:
 def test_bodies_outside_the_gazetteer_are_coded_by_the_state_they_name_or_not_at_all() -> None:
     (treasury,) = _events("The US Treasury sanctioned three Iranian companies.")
     assert (treasury.actor.code, treasury.target.code) == ("USAGOV", "IRNBUS")
-    (group,) = _events("Hamas fired rockets at southern Israel.")
-    assert group.actor.name == "Hamas" and group.actor.code is None
+    (group,) = _events("The Crimson Dawn Brigade fired rockets at southern Israel.")
+    assert group.actor.name.endswith("Crimson Dawn Brigade") and group.actor.code is None
     assert group.target.code == "ISR"
+    # A group of the actor data (storyline/data/actors.toml) is coded as it says.
+    (listed,) = _events("Hamas fired rockets at southern Israel.")
+    assert (listed.actor.code, listed.actor.via) == ("PSEREB", "actor data: group")

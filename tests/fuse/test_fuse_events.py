@@ -90,3 +90,26 @@ def test_escalation_is_a_daily_series_in_both_directions_with_quiet_days() -> No
     assert quiet.forward is None and quiet.backward is None and quiet.combined is None
     assert last.backward == pytest.approx(3.0) and last.forward is None
     assert escalation(fuse_events(found), "CHN", "UKR") == []
+
+
+def test_an_undated_event_counts_on_its_articles_date_and_says_so() -> None:
+    undated = _event("a", "NATO", "THREATEN", "RUS", "2031-03-02")
+    undated.date, undated.date_derivation = None, None  # stored before any day was known
+    found = [
+        (undated, _meta("Gazette", 9)),
+        (_event("b", "NATO", "CONSULT", "RUS", "2031-03-04", 1.0), _meta("Tribune", 9)),
+        (
+            _event("c", "RUS", "ACCUSE", "NATO", "2031-03-04", -2.0, "publication day"),
+            _meta("Echo", 9),
+        ),
+    ]
+    fused = fuse_events(found)
+    assert [(f.day, f.article_dated) for f in fused] == [
+        ("2031-03-02", True),
+        ("2031-03-04", False),
+        ("2031-03-04", True),
+    ]
+    first, _, last = escalation(fused, "NATO", "RUS")
+    assert (first.day, first.forward, first.article_dated) == ("2031-03-02", -4.0, 1)
+    assert (last.events_forward, last.events_backward, last.article_dated) == (1, 1, 1)
+    assert last.as_dict()["article_dated"] == 1

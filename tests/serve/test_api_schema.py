@@ -37,6 +37,9 @@ def test_every_read_endpoint_keeps_to_its_schema(api_schema) -> None:
 def _read(case: Any) -> None:
     if case.query and "abstractive" in case.query:
         case.query["abstractive"] = "false"  # needs a model server: tested elsewhere
+    if case.path == "/api/v1/escalation" and case.query:
+        # an unknown actor code is a 422 by design (tests/serve/test_cli_events.py)
+        case.query.update(a="RUS", b="NATO")
     case.call_and_validate()
 
 

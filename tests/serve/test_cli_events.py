@@ -70,7 +70,11 @@ def test_the_same_event_from_two_outlets_is_one_event_with_two_sources(db: str) 
     assert (warning["actor1_code"], warning["actor2_code"]) == ("RUSGOV", "UKR")
     assert warning["sql_date"] == "20310303" and warning["num_sources"] == 2
     assert warning["outlets"].split(",") == ["gazette.example", "tribune.example"]
-    assert warning["event_code"] == "13" and warning["quad_class"] == 3
+    assert (
+        warning["event_code"] == "130"
+        and warning["event_root_code"] == "13"
+        and warning["quad_class"] == 3
+    )
     kinds = {(r["actor1_code"], r["plover"], r["actor2_code"]) for r in rows}
     assert ("RUSMIL", "ASSAULT", "UKRMIL") in kinds or ("RUSMIL", "ASSAULT", "UKR") in kinds
     assert ("UKR", "REQUEST", "NATO") in kinds
@@ -136,6 +140,30 @@ def test_escalation_gives_a_daily_series_for_a_pair(db: str) -> None:
     assert "no events between CHN and BRA" in none
 
 
+def test_escalation_marks_days_that_are_the_articles_date(db: str) -> None:
+    # "Ukraine urged NATO to send observers" gives no day: it counts on its article's date.
+    (day,) = json.loads(cli("escalation", "UKR", "NATO", "--db", db, "--json").stdout)
+    assert (day["day"], day["events_forward"], day["article_dated"]) == ("2031-03-05", 1, 1)
+    table = cli("escalation", "UKR", "NATO", "--db", db).stdout
+    assert "2031-03-05*" in table
+    assert "* 1 of the events counted on the article's date" in table
+    # A day the sentences give ("on Monday") is not marked.
+    (monday, *_) = json.loads(cli("escalation", "RUS", "UKR", "--db", db, "--json").stdout)
+    assert monday["day"] == "2031-03-03" and monday["article_dated"] == 0
+
+
+def test_escalation_with_an_unknown_actor_code_is_a_usage_error(db: str) -> None:
+    wrong = cli("escalation", "FOO", "BAR", "--db", db, code=2)
+    assert wrong.stdout == ""
+    (line,) = wrong.stderr.splitlines()
+    assert line.startswith("error: unknown actor code 'FOO'") and "RUSGOV" in line
+    half = cli("escalation", "nato", "ZZZGOV", "--db", db, code=2)
+    assert "'ZZZGOV'" in half.stderr
+    # Known codes of every kind are accepted: a state, a state's sector, an organisation.
+    for a, b in (("rus", "ukrmil"), ("UNICEF", "NATO"), ("REB", "CVL")):
+        cli("escalation", a, b, "--db", db)
+
+
 def test_events_and_escalation_over_http(db: str) -> None:
     with live_server(db) as client:
         page = client.get("/api/v1/events", params={"actor": "RUS", "limit": 1}).json()
@@ -143,12 +171,16 @@ def test_events_and_escalation_over_http(db: str) -> None:
         series = client.get("/api/v1/escalation", params={"a": "RUS", "b": "UKR"}).json()
         schema = client.get("/openapi.json").json()
         bad = client.get("/api/v1/events", params={"since": "last week"})
+        unknown = client.get("/api/v1/escalation", params={"a": "FOO", "b": "RUS"})
     assert page["total"] == 2 and len(page["items"]) == 1
     assert page["items"][0]["plover"] == "THREATEN" and page["items"][0]["num_sources"] == 2
     assert {i["status"] for i in everything["items"]} == {"happened", "negated", "hypothetical"}
     assert [d["day"] for d in series] == ["2031-03-03", "2031-03-04", "2031-03-05"]
     assert {"/api/v1/events", "/api/v1/escalation"} <= set(schema["paths"])
     assert bad.status_code == 422
+    assert unknown.status_code == 422
+    error = unknown.json()["error"]
+    assert error["code"] == "invalid_request" and "unknown actor code 'FOO'" in error["message"]
 
 
 def test_the_story_page_draws_who_acts_on_whom_and_the_pair_intensity(db: str) -> None:
