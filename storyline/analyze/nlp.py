@@ -227,12 +227,17 @@ def parse_stream(
                     paragraph = _Paragraph(entry, cache.get(key) if cache is not None else None)
                     paragraphs.append(paragraph)
                     if paragraph.doc is not None:
+                        cache.hits += 1  # type: ignore[union-attr]
                         continue
                     entry.missing += 1
-                    if key in waiting:
+                    if key in waiting:  # on its way through spaCy for an earlier item
                         waiting[key].append(paragraph)
+                        if cache is not None:
+                            cache.hits += 1
                         continue
                     waiting[key] = [paragraph]
+                    if cache is not None:
+                        cache.misses += 1
                     sent.append(key)
                     ready[0] = 0
                     yield part

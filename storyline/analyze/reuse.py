@@ -33,8 +33,8 @@ class ParagraphCache:
     def __init__(self, max_tokens: int) -> None:
         self.max_tokens = max_tokens
         self.tokens = 0
-        self.hits = 0
-        self.misses = 0
+        self.hits = 0  # paragraphs reused (counted by the parser: `nlp.parse_stream`)
+        self.misses = 0  # paragraphs parsed
         self._docs: OrderedDict[bytes, Doc] = OrderedDict()
 
     def __len__(self) -> int:
@@ -43,11 +43,8 @@ class ParagraphCache:
     def get(self, key: bytes) -> Doc | None:
         """The parse kept under ``key`` (now the most recently used), or None."""
         doc = self._docs.get(key)
-        if doc is None:
-            self.misses += 1
-            return None
-        self._docs.move_to_end(key)
-        self.hits += 1
+        if doc is not None:
+            self._docs.move_to_end(key)
         return doc
 
     def put(self, key: bytes, doc: Doc) -> None:
