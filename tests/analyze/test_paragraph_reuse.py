@@ -114,7 +114,8 @@ def test_a_copy_reuses_its_paragraphs_and_a_changed_one_is_parsed_again() -> Non
     repeats = sum(len(split_paragraphs(t)) for t in texts) - len(distinct)
     assert cache.hits == repeats + sum(len(split_paragraphs(t)) for t in texts)
     changed = FIRST.replace("next week", "on Thursday")
-    list(parse_many(nlp, [changed], cache=cache))
+    fresh = [_layers(p) for p in parse_many(nlp, [changed])]
+    assert [_layers(p) for p in parse_many(nlp, [changed], cache=cache)] == fresh
     assert cache.misses == len(distinct) + 1  # only the changed last paragraph was parsed
     reused = len(split_paragraphs(FIRST)) - 1
     assert cache.hits == repeats + sum(len(split_paragraphs(t)) for t in texts) + reused
