@@ -203,10 +203,11 @@ class Settings(BaseSettings):
         16, description="Articles parsed together by spaCy's nlp.pipe in the analysis stage.", ge=1
     )
     analysis_reuse_tokens: int = Field(
-        2_000_000,
+        1_000_000,
         description="Parses of paragraphs kept for reuse in an analysis run, in tokens (about "
-        "250 bytes each): a paragraph parsed before, as in a republished copy, is not parsed "
-        "again, with the same result. 0: no reuse.",
+        "180 bytes each, so 180 MB at most by default: some 500 long articles): a paragraph "
+        "parsed before, as in a republished copy, is not parsed again, with the same result. "
+        "0: no reuse.",
         ge=0,
     )
     analysis_processes: int = Field(
