@@ -22,7 +22,16 @@ spaCy take three hours here), then the next SIZE articles run end to end, timed,
 `storyline ingest` run. The same SIZE articles also run end to end into an empty store, in the
 same invocation, so the two rates compare.
 
+With ``--against-parser``, the run compares storyline with spaCy itself, in one invocation, on
+the same articles and process layout (one parse process per core, one BLAS thread each, the
+`analysis_batch_size` batches): spaCy's parse only (``nlp.pipe`` over the texts, nothing
+else), storyline end to end and the naive baseline, then a second stream of the same size
+where a third of the articles are republished copies under other outlets, as in wire-heavy
+news (exact copies, copies with the outlet's own first paragraph, copies with the last
+paragraph changed), parse only against end to end, where paragraphs parsed before are reused.
+
 Usage: python bench/throughput.py [SIZE ...] [--runs naive,single,multi,blis,postgres,ray]
+       python bench/throughput.py SIZE --against-parser
        python bench/throughput.py SIZE --prefill N [--postgres]
 (default 1000 and every run; all runs over 10,000 take about two hours on two cores, the
 multi-process run alone 25 minutes; a subset of runs is recorded in a section of its own)
@@ -44,7 +53,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._report import SHARED, record
 from bench.duplicates import detokenise
+from bench.republished import republished_stream
 from storyline import Storyline
+from storyline.analyze.nlp import load_pipeline, one_blas_thread, split_paragraphs
 from storyline.config import Settings, get_settings
 from storyline.facade import demo_corpus_path
 from storyline.pipeline import AssignState
@@ -241,6 +252,90 @@ def run_naive(rows: list[dict[str, str]], folder: Path) -> float:
     return len(rows) / seconds
 
 
+def run_parse_only(rows: list[dict[str, str]], processes: int) -> float:
+    """Articles/s of spaCy alone over the texts: ``nlp.pipe`` with the settings' batch size and
+    ``processes`` workers of one BLAS thread each, as the analysis stage runs it, nothing else
+    (the workers' start is timed, as it is in an ingest run)."""
+    settings = get_settings()
+    nlp = load_pipeline(settings.spacy_model, settings.spacy_matmul)
+    texts = [r["text"] for r in rows]
+    start = time.perf_counter()
+    with one_blas_thread():
+        tokens = sum(
+            len(doc)
+            for doc in nlp.pipe(texts, batch_size=settings.analysis_batch_size, n_process=processes)
+        )
+    seconds = time.perf_counter() - start
+    print(f"  spaCy parse only, {processes} process(es): {tokens:,} tokens, {seconds:.0f} s")
+    return len(rows) / seconds
+
+
+def repeated_paragraphs(rows: list[dict[str, str]]) -> tuple[int, int]:
+    """Paragraphs in the stream, and how many of them repeat one earlier in the stream."""
+    seen: set[str] = set()
+    total = repeats = 0
+    for row in rows:
+        for part in split_paragraphs(row["text"]):
+            total += 1
+            repeats += part in seen
+            seen.add(part)
+    return total, repeats
+
+
+def main_against_parser(size: int) -> int:
+    """storyline end to end against spaCy's parse alone and the naive baseline, in one run, on
+    a stream of distinct articles and on one where a third are republished copies."""
+    cores = os.cpu_count() or 1
+    settings = get_settings()
+    load_pipeline(settings.spacy_model, settings.spacy_matmul)  # loaded once, before any timing
+    rows = corpus(size)
+    wire = republished_stream(distinct_articles(), size)
+    got: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print(f"{size:,} distinct articles", flush=True)
+        got["parse"] = run_parse_only(rows, cores)
+        got["storyline"] = run_storyline(rows, folder, cores)
+        sample = rows[:: max(1, len(rows) // BASELINE)][:BASELINE]  # spread over it
+        got["naive"] = run_naive(sample, folder)
+        print(f"  naive: {got['naive']:.2f} articles/s", flush=True)
+        print(f"{size:,} articles, a third of them republished copies", flush=True)
+        wire_folder = folder / "wire"
+        wire_folder.mkdir()
+        got["wire storyline"] = run_storyline(wire, wire_folder, cores)
+        got["wire parse"] = run_parse_only(wire, cores)
+    words = sum(len(r["text"].split()) for r in rows) // size
+    paragraphs, repeats = repeated_paragraphs(wire)
+    line = (
+        f"| {size:,} | {words:,} | {got['parse']:.2f} | {got['storyline']:.2f} | "
+        f"{got['storyline'] / got['parse']:.0%} | {got['naive']:.2f} | "
+        f"{got['storyline'] / got['naive']:.1f}× | {got['wire parse']:.2f} | "
+        f"{got['wire storyline']:.2f} | {got['wire storyline'] / got['wire parse']:.0%} | "
+        f"{repeats:,} of {paragraphs:,} | {peak_mib():,.0f} |"
+    )
+    body = (
+        "| articles | words per article | spaCy parse only: articles/s | storyline end to end: "
+        "articles/s | end to end / parse only | naive baseline: articles/s | end to end / naive "
+        "| republished stream: parse only | republished stream: end to end | end to end / "
+        "parse only | paragraphs that repeat an earlier one | peak RSS MiB (driver) |\n"
+        f"|---|---|---|---|---|---|---|---|---|---|---|---|\n{line}\n\n"
+        f"One invocation, {cores} parse processes of one BLAS thread each, batches of "
+        f"{settings.analysis_batch_size}, model `{settings.spacy_model}`, SQLite. Parse only: "
+        "spaCy's `nlp.pipe` over the articles' texts and nothing else. End to end: read JSONL, "
+        "clean, store, parse, annotate (entities, quotes, claims, dates, places, events), "
+        f"assign to stories. Naive baseline: {BASELINE} articles spread over the stream, one "
+        "at a time (one ingest call each, `analysis_batch_size` 1, one process). The "
+        "republished stream has the same size: after every two articles, a copy of one seen "
+        "before under another outlet (in turn exact, with the outlet's own first paragraph, "
+        "with the last paragraph changed: `bench/republished.py`); end to end, a paragraph "
+        "parsed before is taken from the paragraph cache (`analysis_reuse_tokens`) instead "
+        "of being parsed again."
+    )
+    record("throughput.py", "End to end against spaCy's parse alone", body, key=KEY_AGAINST)
+    return 0
+
+
+KEY_AGAINST = "throughput.py --against-parser"
 RUNS = ("naive", "single", "multi", "blis", "postgres", "ray")
 
 
@@ -308,6 +403,9 @@ def main_prefilled(size: int, prefill: int, postgres: bool) -> int:
 
 
 def main() -> int:
+    if "--against-parser" in sys.argv:
+        sizes = [int(a) for a in sys.argv[1:] if a.isdigit()]
+        return main_against_parser(sizes[0] if sizes else 300)
     sizes, runs, prefill, postgres = arguments(sys.argv[1:])
     if prefill or postgres:
         return main_prefilled(sizes[0], prefill, postgres)

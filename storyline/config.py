@@ -202,6 +202,14 @@ class Settings(BaseSettings):
     analysis_batch_size: int = Field(
         16, description="Articles parsed together by spaCy's nlp.pipe in the analysis stage.", ge=1
     )
+    analysis_reuse_tokens: int = Field(
+        1_000_000,
+        description="Parses of paragraphs kept for reuse in an analysis run, in tokens (about "
+        "180 bytes each, so 180 MB at most by default: some 500 long articles): a paragraph "
+        "parsed before, as in a republished copy, is not parsed again, with the same result. "
+        "0: no reuse.",
+        ge=0,
+    )
     analysis_processes: int = Field(
         0,
         description="spaCy parse processes in the analysis stage; 0: one per CPU core when at "

@@ -347,6 +347,7 @@ def analyze_pending(
     """
     from storyline.analyze.annotate import unsupported_reason
     from storyline.analyze.nlp import load_pipeline, parse_stream
+    from storyline.analyze.reuse import ParagraphCache
 
     report = AnalyzeReport()
     nlp = load_pipeline(settings.spacy_model, settings.spacy_matmul)
@@ -359,7 +360,8 @@ def analyze_pending(
                 yield article, article.text if readable else None
 
     processes = parse_processes(settings, store, redo)
-    stream = parse_stream(nlp, texts(), settings.analysis_batch_size, processes)
+    cache = ParagraphCache(settings.analysis_reuse_tokens)
+    stream = parse_stream(nlp, texts(), settings.analysis_batch_size, processes, cache)
     for article, parsed in stream:
         if progress:
             progress(article.title or article.id or "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _PUNCT = re.compile(r"[^\w\s-]+")
 _SPACE = re.compile(r"[\s-]+")
@@ -39,6 +40,7 @@ def clean_surface(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16)  # called for every n-gram the gazetteer looks up; pure
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-free form of a name, for exact lookups."""
     text = strip_accents(clean_surface(text)).casefold()

@@ -108,10 +108,12 @@ class ShardParser:
 
     def __init__(self, settings: Settings) -> None:
         from storyline.analyze.nlp import load_pipeline, one_blas_thread
+        from storyline.analyze.reuse import ParagraphCache
 
         self.blas_limit = one_blas_thread()  # an actor per CPU slot, for the actor's life
         self.settings = settings
         self.nlp = load_pipeline(settings.spacy_model, settings.spacy_matmul)
+        self.reused = ParagraphCache(settings.analysis_reuse_tokens)  # this actor's paragraphs
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         from storyline.analyze.annotate import unsupported_reason
@@ -126,7 +128,10 @@ class ShardParser:
                 yield item, item.text if readable and isinstance(item, Article) else None
 
         packed = []
-        for item, parsed in parse_stream(self.nlp, texts(), self.settings.analysis_batch_size):
+        stream = parse_stream(
+            self.nlp, texts(), self.settings.analysis_batch_size, cache=self.reused
+        )
+        for item, parsed in stream:
             chunks = None
             if parsed is not None:
                 chunks = [
