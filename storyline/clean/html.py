@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import trafilatura
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, fromstring
+from trafilatura.settings import MANUALLY_CLEANED
 from trafilatura.utils import load_html
 
 from storyline.clean.page_meta import read_page_meta
@@ -56,6 +57,8 @@ _BODY_CHUNKS = "//*[@class and p]"
 _BODY_CLASS = re.compile(
     r"(article|story|post|entry)[-_]{0,2}(body|content|text)|body__container|articlebody", re.I
 )
+# What trafilatura's tree cleaning deletes (a form it judges apart).
+_CLEANED = frozenset(MANUALLY_CLEANED) - {"form"}
 
 
 @dataclass(slots=True)
@@ -256,19 +259,37 @@ def _join_chunks(tree: HtmlElement) -> HtmlElement:
     return tree
 
 
-def _drop_code(tree: HtmlElement) -> HtmlElement:
-    """``tree`` without its scripts and style sheets (their tails kept), once the page's
-    metadata is read. Every step of trafilatura deletes them before reading text (its tree
-    cleaning, its baseline and its page measure alike) but first copies the whole tree, often
-    two or three times: on news pages megabytes of inline code. JSON-LD blocks stay (trafilatura's
-    baseline and forum test read them)."""
-    code = [
+def _surviving_paragraph(tree: HtmlElement) -> bool:
+    """Whether a paragraph of ``tree`` lies outside everything trafilatura's cleaning deletes."""
+    return any(
+        not any(isinstance(up.tag, str) and up.tag in _CLEANED for up in paragraph.iterancestors())
+        for paragraph in tree.iter("p")
+    )
+
+
+def _drop_unread(tree: HtmlElement) -> HtmlElement:
+    """``tree`` without what every step of trafilatura deletes before it reads any text (its tree
+    cleaning, its baseline and its page measure alike): scripts and style sheets, SVG drawings,
+    ``<aside>`` and ``<footer>`` elements and the head's metadata, their tails kept. Each step
+    first copies the whole tree, two or three times a page, and on news pages that is mostly this:
+    megabytes of inline code, icon sprites, footers of links. Run once the page's own metadata is
+    read. The answer cannot change: JSON-LD blocks stay (trafilatura's baseline and forum test read
+    them); an aside or footer holding an ``<h1>`` stays (a raw-tree rule looks for one); and when
+    no paragraph lies outside what trafilatura's cleaning deletes (its recall mode then keeps the
+    whole tree) only code goes."""
+    unread = [
         element
         for element in tree.iter("script", "style")
         if element.tag == "style" or "ld+json" not in (element.get("type") or "")
     ]
-    for element in code:
-        element.drop_tree()  # the tail goes to the previous sibling or the parent
+    if _surviving_paragraph(tree):
+        unread += [el for el in tree.iter("aside", "footer") if el.find(".//h1") is None]
+        unread += tree.iter("svg")
+        head = tree.find("head")
+        unread += [el for el in head if el.tag != "script"] if head is not None else []
+    for element in unread:
+        if element.getparent() is not None:
+            element.drop_tree()  # its tail goes to the previous sibling or the parent
     return tree
 
 
@@ -277,7 +298,7 @@ def extract_html(html: str, url: str | None, source: str) -> HtmlExtract:
     tree = _join_chunks(_reduced(_parse(html, source)))
     meta = read_page_meta(tree, url)
     caption = _lead_caption(tree, meta.image)
-    tree = _drop_code(tree)
+    tree = _drop_unread(tree)
     kept: list[str] = []
     removed: list[tuple[str, str]] = []
     try:
