@@ -80,8 +80,12 @@ def clean_article(
         article.image_url = article.image_url or page.image
         article.image_caption = article.image_caption or page.image_caption
         left_out = [RemovedLine(block, reason, -1) for block, reason in page.removed]
-    body = body.replace("\x00", "")  # NUL is never text, and PostgreSQL refuses it
-    article.raw = article.raw.replace("\x00", "")
+    # NUL is never text, and PostgreSQL refuses it (a test first: str.replace with nothing to
+    # replace still walks a page of HTML slowly, and almost no page has one)
+    if "\x00" in body:
+        body = body.replace("\x00", "")
+    if "\x00" in article.raw:
+        article.raw = article.raw.replace("\x00", "")
     if title:
         title = strip_site_name(title.replace("\x00", ""), article.url, sitename)
     host = host_of(article.url)

@@ -16,13 +16,14 @@ import logging
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
+from functools import cache
 from posixpath import basename
 from urllib.parse import urlsplit
 
 import trafilatura
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, fromstring
-from trafilatura.settings import MANUALLY_CLEANED
+from trafilatura.settings import MANUALLY_CLEANED, Extractor
 from trafilatura.utils import load_html
 
 from storyline.clean.page_meta import read_page_meta
@@ -114,7 +115,7 @@ def _blocks(body: HtmlElement) -> list[_Block]:
         if not text.strip():
             continue
         refs = [len(_text(ref)) for ref in element.iter("ref")]
-        plain = _text(element)
+        plain = _text(element) if element.tag in ("list", "table") else text
         words = len(_WORD.findall(plain))
         blocks.append(_Block(element.tag, text, words, sum(refs) / len(plain), len(refs)))
     return blocks
@@ -164,16 +165,23 @@ def _better(other: tuple[int, int], first: tuple[int, int]) -> bool:
     return other[0] >= first[0] / 2 and share > 0.2
 
 
-def _extract(tree: HtmlElement, fast: bool) -> trafilatura.settings.Document | None:
-    return trafilatura.bare_extraction(  # type: ignore[return-value]
-        tree,
+@cache
+def _options(fast: bool) -> Extractor:
+    """trafilatura's options for the first pass (fast) and the fallback (favouring precision),
+    built once: building them reads trafilatura's configuration, a cost per page otherwise."""
+    return Extractor(
+        output_format="python",
         fast=fast,
-        favor_precision=not fast,
-        include_comments=False,
-        include_tables=True,
-        include_links=True,  # kept in the blocks to measure how linked each one is
+        precision=not fast,
+        comments=False,
+        tables=True,
+        links=True,  # kept in the blocks to measure how linked each one is
         with_metadata=False,
     )
+
+
+def _extract(tree: HtmlElement, fast: bool) -> trafilatura.settings.Document | None:
+    return trafilatura.bare_extraction(tree, options=_options(fast))  # type: ignore[return-value]
 
 
 def _lead_caption(tree: HtmlElement, image: str | None) -> str | None:
