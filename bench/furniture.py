@@ -121,10 +121,12 @@ def main() -> int:
         if before is not None:
             old = [u for u in before if u.split == split]
             rows.append(row(f"written pages, {split} half: before", old))
-    if extracted:
-        rows.append(row("extraction pages (no split)", extracted))
+    for split in ("dev", "test") if extracted else ():
+        now = [u for u in extracted if u.split == f"extraction {split}"]
+        rows.append(row(f"extraction pages, {split} half", now))
         if before is not None:
-            rows.append(row("extraction pages: before", [u for u in before if u.split == "all"]))
+            old = [u for u in before if u.split == f"extraction {split}"]
+            rows.append(row(f"extraction pages, {split} half: before", old))
     test_now = [u for u in written if u.split == "test"]
     test_old = [u for u in before if u.split == "test"] if before is not None else None
     dev_now = [u for u in written if u.split == "dev"]

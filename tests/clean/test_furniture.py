@@ -223,3 +223,37 @@ def test_a_heading_over_furniture_only_goes_with_it():
     result = clean_text(raw, title="Wall to be rebuilt")
     assert "Popular now" not in result.text
     assert "Harbour life" in result.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1 | Anna Field | 5040 | 5 | 1 | 17 | 27",
+        "Tomas Brell | 2380 | 2 | 3 | 12",
+        "12 | Velmora Rovers | 31 | 64%",
+    ],
+)
+def test_a_table_row_with_a_number_in_a_cell_is_not_a_menu(line):
+    assert classify_line(line) is None
+
+
+def test_a_menu_of_section_names_is_still_navigation():
+    assert classify_line("Home | World | Politics | Business | Sport") == "navigation"
+    assert classify_line("News • Sport • Weather • Culture • Top 10") == "navigation"
+    assert classify_line("Home World Politics Business Sport") == "navigation"
+    assert classify_line("Home World Politics Business harbour") is None
+
+
+def test_the_headline_again_in_other_words_at_the_head_of_the_text_goes():
+    raw = (
+        "Harbour wall: Velmora council votes to rebuild it\n"
+        "The council voted on Thursday to rebuild the harbour wall, which a storm broke.\n"
+        "Work starts in April and should take two years, the harbour master said.\n"
+        "Velmora council votes to rebuild the harbour wall\n"
+    )
+    result = clean_text(raw, title="Velmora council votes to rebuild harbour wall")
+    assert [(r.line, r.reason) for r in result.removed] == [
+        ("Harbour wall: Velmora council votes to rebuild it", "title_repeated")
+    ]
+    # further down, a line like the headline is the article's (only the head is searched)
+    assert result.text.endswith("Velmora council votes to rebuild the harbour wall")
