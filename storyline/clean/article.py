@@ -12,7 +12,7 @@ from storyline.clean.outlets import outlet_from_url, outlet_key, outlet_name
 from storyline.clean.pubdate import settle_date
 from storyline.clean.site_lines import SiteLines, host_of
 from storyline.clean.text import clean_text
-from storyline.clean.titles import strip_site_name
+from storyline.clean.titles import split_author, strip_site_name
 from storyline.config import Settings
 from storyline.errors import ExtractionError
 from storyline.ingest.dates import parse_source_date
@@ -86,8 +86,11 @@ def clean_article(
         body = body.replace("\x00", "")
     if "\x00" in article.raw:
         article.raw = article.raw.replace("\x00", "")
+    writer = None
     if title:
-        title = strip_site_name(title.replace("\x00", ""), article.url, sitename)
+        title, writer = split_author(
+            strip_site_name(title.replace("\x00", ""), article.url, sitename)
+        )
     host = host_of(article.url)
     seen = site_lines.page(host, article.url or "") if site_lines is not None and host else None
     cleaned = clean_text(body, title, seen)
@@ -95,6 +98,8 @@ def clean_article(
     article.removed_lines = left_out + cleaned.removed
     if not article.authors:
         article.authors = byline_names(cleaned.removed, _HEAD_LINES)
+    if not article.authors and writer:
+        article.authors = [writer]  # named only after the headline: "… - By Anna Field"
     if len(article.text) < settings.min_text_chars:
         raise ExtractionError(
             f"{article.source}: no article text (only {len(article.text)} characters remain after "
