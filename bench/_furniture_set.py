@@ -184,8 +184,8 @@ def extraction_label(
 
 
 def page_half(page_id: str) -> str:
-    """"test" for half of the extraction pages (by a hash of the id, as bench/extraction.py
-    splits them), "dev" for the others."""
+    """The half of an extraction page: "test" or "dev" by a hash of its id (as
+    bench/extraction.py splits them)."""
     return "test" if int(hashlib.sha256(page_id.encode()).hexdigest(), 16) % 2 else "dev"
 
 

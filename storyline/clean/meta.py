@@ -51,8 +51,9 @@ def _identifier() -> object:
 
 
 # Characters of text the language is read from: its cost grows with the length, and on the
-# extraction pages and 41 real texts 1,000 characters already named the same language as 5,000.
-LANGUAGE_SAMPLE = 2000
+# extraction pages and 41 real texts 1,000 characters already named the same language as 5,000
+# (and 1,500 cost hardly more than 1,000).
+LANGUAGE_SAMPLE = 1500
 
 
 def detect_language(text: str) -> tuple[str | None, float | None]:
