@@ -16,7 +16,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -45,11 +45,14 @@ class Rule:
     max_words: int | None = None
     unless: re.Pattern[str] | None = None
     glued: bool = False
+    requires: tuple[str, ...] = ()  # one of these must be in the line (case folded), if any
 
     def matches(self, line: str, words: int) -> bool:
         """True when ``line`` (of ``words`` words) is furniture of this category."""
         if self.max_words is not None and words > self.max_words:
             return False
+        if self.requires and not any(part in line.casefold() for part in self.requires):
+            return False  # a substring test is much cheaper than searching the line
         if (self.anchored is None or self.anchored.match(line) is None) and (
             self.floating is None or self.floating.search(line) is None
         ):
@@ -82,6 +85,7 @@ def rules() -> tuple[Rule, ...]:
                 int(max_words) if isinstance(max_words, int) else None,
                 re.compile(unless, re.IGNORECASE) if isinstance(unless, str) else None,
                 bool(section.get("glued", False)),
+                tuple(str(part).casefold() for part in section.get("requires", [])),
             )
         )
     return tuple(found)
@@ -93,6 +97,7 @@ def _section_words() -> frozenset[str]:
     return frozenset(str(w).casefold() for w in words)
 
 
+@lru_cache(maxsize=4096)  # one line is counted by several rules and context checks in a row
 def word_count(line: str) -> int:
     """Number of words in ``line`` (Chinese and Japanese characters count two to a word)."""
     cjk = len(_CJK.findall(line))

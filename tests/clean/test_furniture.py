@@ -257,3 +257,27 @@ def test_the_headline_again_in_other_words_at_the_head_of_the_text_goes():
     ]
     # further down, a line like the headline is the article's (only the head is searched)
     assert result.text.endswith("Velmora council votes to rebuild the harbour wall")
+
+
+def test_a_rule_s_required_words_never_change_what_it_matches():
+    """`requires` in data/boilerplate.toml only spares a search: over every line of the
+    written furniture pages and some adverts, each rule matches as it would without it."""
+    from dataclasses import replace
+
+    from bench._furniture_set import read_pages
+    from storyline.clean.furniture import rules, word_count
+
+    lines = [line.text for page in read_pages() for line in page.lines] + [
+        "Claim 200 free spins at Lucky Harbour Casino today",
+        "Get a 100% bonus match on your first deposit",
+        "The Best Online Bookmakers of 2031",
+        "Harbour Bet",
+        "Jackpot slots with promo code HARBOUR",
+    ]
+    checked = [rule for rule in rules() if rule.requires]
+    assert checked  # gambling_ad has one
+    for rule in checked:
+        bare = replace(rule, requires=())
+        for line in lines:
+            assert rule.matches(line, word_count(line)) == bare.matches(line, word_count(line))
+    assert sum(checked[0].matches(line, word_count(line)) for line in lines[-5:]) == 5
