@@ -5,14 +5,18 @@ Two sets. The written set (bench/data/furniture_pages.txt): fictional scraped pa
 line by line with the class of furniture or as article text, split into dev and test halves.
 The extraction pages (../shared/bench/extraction): each line of the text trafilatura extracts
 is labelled article when most of its 4-token shingles are in the page's ground-truth body, else
-furniture; there is no split. A unit is one labelled line, or one of the two parts of a line
-where an appeal is glued to article text. storyline is imported lazily and its newer arguments
-are used only when present, so that an older checkout can be measured (``--before``).
+furniture (tokens are words, and each Chinese or Japanese character alone; a line with no letter
+or digit, such as a rule of underscores, is not labelled); split into dev and test halves by a
+hash of the page id, as bench/extraction.py splits them. A unit is one labelled line, or one of
+the two parts of a line where an appeal is glued to article text. storyline is imported lazily
+and its newer arguments are used only when present, so that an older checkout can be measured
+(``--before``).
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import inspect
 import json
 import re
@@ -24,7 +28,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "furniture_pages.txt"
-_TOKEN = re.compile(r"\w+")
+# Words, and each Chinese or Japanese character alone (written without spaces, a run of them
+# would be one "word" whose shingles never match); an underscore is not a word ("____" rules).
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 ARTICLE_GROUPS = ("article", "tricky", "glued lede")
 
 
@@ -176,6 +183,12 @@ def extraction_label(
     return sum(s in truth for s in shingles) / len(shingles) < 0.5
 
 
+def page_half(page_id: str) -> str:
+    """The half of an extraction page: "test" or "dev" by a hash of its id (as
+    bench/extraction.py splits them)."""
+    return "test" if int(hashlib.sha256(page_id.encode()).hexdigest(), 16) % 2 else "dev"
+
+
 def extraction_units(data: Path) -> list[Unit]:
     """Label and clean every line trafilatura extracts from the extraction pages."""
     from storyline.clean.html import extract_html
@@ -209,7 +222,7 @@ def extraction_units(data: Path) -> list[Unit]:
             gone = _whole(" ".join(line.split()), parts)
             units.append(
                 Unit(
-                    "all",
+                    f"extraction {page_half(page_id)}",
                     "furniture" if furniture else "article",
                     furniture,
                     gone,

@@ -8,11 +8,17 @@ from urllib.parse import urlsplit
 
 from storyline.clean.html import extract_html
 from storyline.clean.meta import canonical_url, content_hash, detect_language
-from storyline.clean.outlets import outlet_from_url, outlet_key, outlet_name
+from storyline.clean.outlets import (
+    names_site,
+    outlet_from_url,
+    outlet_key,
+    outlet_name,
+    site_keys,
+)
 from storyline.clean.pubdate import settle_date
 from storyline.clean.site_lines import SiteLines, host_of
 from storyline.clean.text import clean_text
-from storyline.clean.titles import strip_site_name
+from storyline.clean.titles import split_author, strip_site_name
 from storyline.config import Settings
 from storyline.errors import ExtractionError
 from storyline.ingest.dates import parse_source_date
@@ -22,6 +28,12 @@ from storyline.model import Article, RemovedLine, Stage
 _HEAD_LINES = 15
 _BYLINE = re.compile(r"^\s*by\s+", re.I)
 _AND = re.compile(r"\s+(?:and|&)\s+|\s*\|\s*", re.I)
+# A byline crediting the newsroom: "<outlet> Web Team", "<outlet> Staff", "<outlet> News Desk".
+_TEAM = re.compile(
+    r"^(.{2,40}?)\s+(?:(?:web|news|digital|online|editorial|sports?)\s+)?"
+    r"(?:team|desk|staff|bureau|newsroom)$",
+    re.I,
+)
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
 
 
@@ -43,12 +55,25 @@ def article_id(article: Article) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+def team_name(authors: list[str], key: str | None) -> str | None:
+    """The outlet's name in a byline that credits its newsroom, not a person ("WION Web Team",
+    "Harbor Times Staff"), when that name names the site keyed ``key`` (issue 21)."""
+    keys = site_keys(key)
+    for author in authors:
+        found = _TEAM.match(" ".join(author.split()))
+        if found and keys and names_site(found.group(1), keys):
+            return found.group(1)
+    return None
+
+
 def _settle_outlet(article: Article, sitename: str | None) -> None:
     """The outlet's key (the registered domain of the article's URL, else the name its record
-    or page gives) and the name to show for it (that name, when it reads as one; issue 21)."""
+    or page gives) and the name to show for it (that name, when it reads as one, else the
+    newsroom's name in a byline such as "WION Web Team"; issue 21)."""
     given = article.outlet  # a record's own outlet field, when it has one
     key = outlet_from_url(article.url) or outlet_key(given) or outlet_key(sitename)
     name = outlet_name(given, key) or outlet_name(sitename, key)
+    name = name or outlet_name(team_name(article.authors, key), key)
     article.outlet = (key or "")[:300] or None
     article.outlet_name = (name or "")[:300] or None
 
@@ -80,10 +105,17 @@ def clean_article(
         article.image_url = article.image_url or page.image
         article.image_caption = article.image_caption or page.image_caption
         left_out = [RemovedLine(block, reason, -1) for block, reason in page.removed]
-    body = body.replace("\x00", "")  # NUL is never text, and PostgreSQL refuses it
-    article.raw = article.raw.replace("\x00", "")
+    # NUL is never text, and PostgreSQL refuses it (a test first: str.replace with nothing to
+    # replace still walks a page of HTML slowly, and almost no page has one)
+    if "\x00" in body:
+        body = body.replace("\x00", "")
+    if "\x00" in article.raw:
+        article.raw = article.raw.replace("\x00", "")
+    writer = None
     if title:
-        title = strip_site_name(title.replace("\x00", ""), article.url, sitename)
+        title, writer = split_author(
+            strip_site_name(title.replace("\x00", ""), article.url, sitename)
+        )
     host = host_of(article.url)
     seen = site_lines.page(host, article.url or "") if site_lines is not None and host else None
     cleaned = clean_text(body, title, seen)
@@ -91,6 +123,8 @@ def clean_article(
     article.removed_lines = left_out + cleaned.removed
     if not article.authors:
         article.authors = byline_names(cleaned.removed, _HEAD_LINES)
+    if not article.authors and writer:
+        article.authors = [writer]  # named only after the headline: "… - By Anna Field"
     if len(article.text) < settings.min_text_chars:
         raise ExtractionError(
             f"{article.source}: no article text (only {len(article.text)} characters remain after "

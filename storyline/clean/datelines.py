@@ -145,8 +145,14 @@ def _with_time(day: date, match: re.Match[str]) -> tuple[datetime, bool]:
     return local.astimezone(UTC), True
 
 
+# Every form of date _DATE reads holds a four-digit year: text without one holds no date.
+_YEAR = re.compile(r"\d{4}")
+
+
 def find_dates(text: str) -> list[FoundDate]:
     """Every explicit calendar date in ``text``, in order of appearance."""
+    if not _YEAR.search(text):
+        return []  # the long expression is tried at every position; this scan is cheap
     found = []
     for match in _DATE.finditer(text):
         day, note = _calendar_day(match)
@@ -168,8 +174,10 @@ _LABEL = re.compile(
 
 def dateline_date(line: str) -> FoundDate | None:
     """The date of ``line`` if it is a dateline: mostly a date, perhaps a label and a place."""
+    if len(line) > 160:
+        return None
     dates = find_dates(line)
-    if not dates or len(line) > 160:
+    if not dates:
         return None
     rest = line
     for found in reversed(dates):

@@ -16,7 +16,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -31,7 +31,7 @@ _ONLY_LINK = re.compile(
 # a sentence boundary inside a line, with or without the space: "journalism.Subscribe now"
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’)]?\s*(?=[\"“‘(]?[A-Z])")
 _LEAD_SYMBOLS = re.compile(r"^[\W_]+(?=\w)")  # bullets, arrows, emoji before the first word
-_MENU_SPLIT = re.compile(r"\s*[|•·/»>]\s*|\s+")
+_MENU_TOKEN = re.compile(r"[^\s|•·/»>]+")  # a menu's items, between spaces and separators
 MIN_KEPT_WORDS = 5  # a remainder shorter than this after splitting off an appeal goes with it
 
 
@@ -41,21 +41,23 @@ class Rule:
 
     category: str
     anchored: re.Pattern[str] | None  # the expressions starting with ^, as one alternation
-    floating: tuple[re.Pattern[str], ...]  # the others, searched one by one
+    floating: re.Pattern[str] | None  # the others, as one alternation searched through the line
     max_words: int | None = None
     unless: re.Pattern[str] | None = None
     glued: bool = False
+    requires: tuple[str, ...] = ()  # one of these must be in the line (case folded), if any
 
     def matches(self, line: str, words: int) -> bool:
         """True when ``line`` (of ``words`` words) is furniture of this category."""
         if self.max_words is not None and words > self.max_words:
             return False
-        if not (
-            (self.anchored is not None and self.anchored.match(line))
-            or any(pattern.search(line) for pattern in self.floating)
+        if self.requires and not any(part in line.casefold() for part in self.requires):
+            return False  # a substring test is much cheaper than searching the line
+        if (self.anchored is None or self.anchored.match(line) is None) and (
+            self.floating is None or self.floating.search(line) is None
         ):
             return False
-        return self.unless is None or not self.unless.search(line)
+        return self.unless is None or self.unless.search(line) is None
 
 
 @cache
@@ -74,14 +76,16 @@ def rules() -> tuple[Rule, ...]:
         max_words = section.get("max_words")
         patterns = [str(p) for p in section["patterns"]]
         anchored = "|".join(f"(?:{p})" for p in patterns if p.startswith("^"))
+        floating = "|".join(f"(?:{p})" for p in patterns if not p.startswith("^"))
         found.append(
             Rule(
                 category,
                 re.compile(anchored, re.IGNORECASE) if anchored else None,
-                tuple(re.compile(p, re.IGNORECASE) for p in patterns if not p.startswith("^")),
+                re.compile(floating, re.IGNORECASE) if floating else None,
                 int(max_words) if isinstance(max_words, int) else None,
                 re.compile(unless, re.IGNORECASE) if isinstance(unless, str) else None,
                 bool(section.get("glued", False)),
+                tuple(str(part).casefold() for part in section.get("requires", [])),
             )
         )
     return tuple(found)
@@ -93,6 +97,7 @@ def _section_words() -> frozenset[str]:
     return frozenset(str(w).casefold() for w in words)
 
 
+@lru_cache(maxsize=4096)  # one line is counted by several rules and context checks in a row
 def word_count(line: str) -> int:
     """Number of words in ``line`` (Chinese and Japanese characters count two to a word)."""
     cjk = len(_CJK.findall(line))
@@ -101,8 +106,13 @@ def word_count(line: str) -> int:
 
 def is_menu(line: str) -> bool:
     """A run of at least four section names ("Home World Politics Business Sport")."""
-    tokens = [t for t in _MENU_SPLIT.split(line.casefold()) if t]
-    return len(tokens) >= 4 and all(t in _section_words() for t in tokens)
+    names = _section_words()
+    tokens = 0
+    for token in _MENU_TOKEN.finditer(line.casefold()):
+        if token.group() not in names:
+            return False  # most lines stop at their first word
+        tokens += 1
+    return tokens >= 4
 
 
 def classify_line(line: str) -> str | None:
@@ -160,11 +170,17 @@ def split_glued(line: str) -> tuple[str, list[tuple[str, str]]]:
     if len(spans) < 2:
         return line, []
     sentences = [line[a:b].strip() for a, b in spans]
-    labels = [_glued_category(s) for s in sentences]
+    labels: list[str | None] = [None] * len(sentences)  # only the edges are read
     start, end = 0, len(sentences)
-    while start < end and labels[start] is not None:
+    while start < end:
+        labels[start] = _glued_category(sentences[start])
+        if labels[start] is None:
+            break
         start += 1
-    while end > start and labels[end - 1] is not None:
+    while end > start:
+        labels[end - 1] = _glued_category(sentences[end - 1])
+        if labels[end - 1] is None:
+            break
         end -= 1
     if start == 0 and end == len(sentences):
         return line, []

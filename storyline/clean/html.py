@@ -16,12 +16,14 @@ import logging
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
+from functools import cache
 from posixpath import basename
 from urllib.parse import urlsplit
 
 import trafilatura
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, fromstring
+from trafilatura.settings import MANUALLY_CLEANED, Extractor
 from trafilatura.utils import load_html
 
 from storyline.clean.page_meta import read_page_meta
@@ -52,10 +54,12 @@ PROSE_WORDS = 12
 # A page of more elements than this is cut down to its head and its article's container first.
 LARGE_TREE = 20_000
 # Containers whose class names an article's body, with paragraphs of their own.
-_BODY_CHUNKS = "//*[@class and p]"
+_BODY_CHUNKS = "//p/parent::*[@class]"  # from the paragraphs up: fewer tests than every element
 _BODY_CLASS = re.compile(
     r"(article|story|post|entry)[-_]{0,2}(body|content|text)|body__container|articlebody", re.I
 )
+# What trafilatura's tree cleaning deletes (a form it judges apart).
+_CLEANED = frozenset(MANUALLY_CLEANED) - {"form"}
 
 
 @dataclass(slots=True)
@@ -111,7 +115,7 @@ def _blocks(body: HtmlElement) -> list[_Block]:
         if not text.strip():
             continue
         refs = [len(_text(ref)) for ref in element.iter("ref")]
-        plain = _text(element)
+        plain = _text(element) if element.tag in ("list", "table") else text
         words = len(_WORD.findall(plain))
         blocks.append(_Block(element.tag, text, words, sum(refs) / len(plain), len(refs)))
     return blocks
@@ -161,16 +165,23 @@ def _better(other: tuple[int, int], first: tuple[int, int]) -> bool:
     return other[0] >= first[0] / 2 and share > 0.2
 
 
-def _extract(tree: HtmlElement, fast: bool) -> trafilatura.settings.Document | None:
-    return trafilatura.bare_extraction(  # type: ignore[return-value]
-        tree,
+@cache
+def _options(fast: bool) -> Extractor:
+    """trafilatura's options for the first pass (fast) and the fallback (favouring precision),
+    built once: building them reads trafilatura's configuration, a cost per page otherwise."""
+    return Extractor(
+        output_format="python",
         fast=fast,
-        favor_precision=not fast,
-        include_comments=False,
-        include_tables=True,
-        include_links=True,  # kept in the blocks to measure how linked each one is
+        precision=not fast,
+        comments=False,
+        tables=True,
+        links=True,  # kept in the blocks to measure how linked each one is
         with_metadata=False,
     )
+
+
+def _extract(tree: HtmlElement, fast: bool) -> trafilatura.settings.Document | None:
+    return trafilatura.bare_extraction(tree, options=_options(fast))  # type: ignore[return-value]
 
 
 def _lead_caption(tree: HtmlElement, image: str | None) -> str | None:
@@ -256,11 +267,46 @@ def _join_chunks(tree: HtmlElement) -> HtmlElement:
     return tree
 
 
+def _surviving_paragraph(tree: HtmlElement) -> bool:
+    """Whether a paragraph of ``tree`` lies outside everything trafilatura's cleaning deletes."""
+    return any(
+        not any(isinstance(up.tag, str) and up.tag in _CLEANED for up in paragraph.iterancestors())
+        for paragraph in tree.iter("p")
+    )
+
+
+def _drop_unread(tree: HtmlElement) -> HtmlElement:
+    """``tree`` without what every step of trafilatura deletes before it reads any text (its tree
+    cleaning, its baseline and its page measure alike): scripts and style sheets, SVG drawings,
+    ``<aside>`` and ``<footer>`` elements and the head's metadata, their tails kept. Each step
+    first copies the whole tree, two or three times a page, and on news pages that is mostly this:
+    megabytes of inline code, icon sprites, footers of links. Run once the page's own metadata is
+    read. The answer cannot change: JSON-LD blocks stay (trafilatura's baseline and forum test read
+    them); an aside or footer holding an ``<h1>`` stays (a raw-tree rule looks for one); and when
+    no paragraph lies outside what trafilatura's cleaning deletes (its recall mode then keeps the
+    whole tree) only code goes."""
+    unread = [
+        element
+        for element in tree.iter("script", "style")
+        if element.tag == "style" or "ld+json" not in (element.get("type") or "")
+    ]
+    if _surviving_paragraph(tree):
+        unread += [el for el in tree.iter("aside", "footer") if el.find(".//h1") is None]
+        unread += tree.iter("svg")
+        head = tree.find("head")
+        unread += [el for el in head if el.tag != "script"] if head is not None else []
+    for element in unread:
+        if element.getparent() is not None:
+            element.drop_tree()  # its tail goes to the previous sibling or the parent
+    return tree
+
+
 def extract_html(html: str, url: str | None, source: str) -> HtmlExtract:
     """Extract the main text and metadata of an HTML page; ExtractionError when there is none."""
     tree = _join_chunks(_reduced(_parse(html, source)))
     meta = read_page_meta(tree, url)
     caption = _lead_caption(tree, meta.image)
+    tree = _drop_unread(tree)
     kept: list[str] = []
     removed: list[tuple[str, str]] = []
     try:

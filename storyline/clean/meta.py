@@ -50,9 +50,15 @@ def _identifier() -> object:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+# Characters of text the language is read from: its cost grows with the length, and on the
+# extraction pages and 41 real texts 1,000 characters already named the same language as 5,000
+# (and 1,500 cost hardly more than 1,000).
+LANGUAGE_SAMPLE = 1500
+
+
 def detect_language(text: str) -> tuple[str | None, float | None]:
     """ISO 639-1 language code and its probability, or (None, None) for text too short to tell."""
-    sample = text[:5000]
+    sample = text[:LANGUAGE_SAMPLE]
     if len(re.findall(r"[^\W\d_]{2,}", sample)) < 3:
         return None, None
     lang, prob = _identifier().classify(sample)  # type: ignore[attr-defined]

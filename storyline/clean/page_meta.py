@@ -11,6 +11,7 @@ characters) are dropped, never guessed.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -52,6 +53,8 @@ class PageMeta:
 def _clean(value: object, limit: int = _TITLE_MAX) -> str | None:
     if not isinstance(value, str):
         return None
+    if "&" in value and ";" in value:  # escaped twice by its page: "review &#8211; verdict"
+        value = html.unescape(value)
     value = _SPACE.sub(" ", value).strip()
     return value if value and len(value) <= limit else None
 

@@ -35,6 +35,8 @@ __all__ = ["CleanText", "classify_line", "clean_text", "is_fragment"]
 _TRUNCATED = re.compile(r"\s*(\.\.\.|…)$")
 MAX_BLURB_WORDS = 30  # the one-line blurb under a related video
 MIN_REPEAT_WORDS = 8  # a repeated line that is not a sentence must be this long to go
+HEADLINE_LINES = 3  # the headline printed again is one of the text's first lines ...
+HEADLINE_OVERLAP = 0.7  # ... sharing this share of its and the title's words (Jaccard)
 _KEEP_BELOW = {None, "title", "dateline"}  # what does not make a heading a furniture heading
 
 
@@ -78,6 +80,21 @@ def _lines(raw: str) -> list[_Line]:
     return lines
 
 
+def _word_set(line: str) -> set[str]:
+    return set(WORD.findall(line.casefold()))
+
+
+def _restates(line: str, title_words: set[str]) -> bool:
+    """``line`` is the headline again in other words: a line that does not end as a sentence
+    (or is no longer than a headline) sharing HEADLINE_OVERLAP of its and the title's words
+    ("Julian Assange: Sweden drops rape investigation" under "Sweden drops Assange rape
+    investigation"). A lede restating the headline is a longer sentence and shares less."""
+    words = _word_set(line)
+    if len(words) < 3 or (is_sentence(line) and len(words) > len(title_words) + 3):
+        return False
+    return len(words & title_words) >= HEADLINE_OVERLAP * len(words | title_words)
+
+
 def _paragraph_key(line: str) -> str:
     return " ".join(WORD.findall(line.casefold()))
 
@@ -109,7 +126,8 @@ def clean_text(raw: str, title: str | None = None, site: SitePage | None = None)
     seen: set[str] = set()
     copies = Counter(line.key for line in lines)
     want_title = title is None
-    for entry in lines:
+    title_words = _word_set(title) if title else set()
+    for index, entry in enumerate(lines):
         # an appeal glued to a paragraph is split off first, so the paragraph is judged alone
         rest, entry.split_off = split_glued(entry.text)
         if rest:
@@ -128,6 +146,13 @@ def clean_text(raw: str, title: str | None = None, site: SitePage | None = None)
             title, want_title, reason = line, False, "title"
         if reason is None and title is not None and line.casefold() == title.casefold():
             reason = "title_repeated"
+        if (
+            reason is None
+            and title_words
+            and index < HEADLINE_LINES
+            and _restates(line, title_words)
+        ):
+            reason = "title_repeated"  # the page's headline, worded a little unlike its title
         if reason is None and _printed_before(line, entry.key, seen, copies):
             reason = "repeated_paragraph"
         if reason is None and not is_fragment(line):

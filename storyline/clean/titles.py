@@ -21,6 +21,24 @@ _LEADING_NAME = re.compile(r"^\s*([^:|]{2,60}?):\s+(?=\S)")  # "Harbor Times: Da
 # so "Trump – Comey" never is one.
 _MIN_HEADLINE_WORDS = 3  # sections are cut only after a headline longer than this
 _SECTION = re.compile(r"^(?:[A-Z0-9&][\w&'.-]*\s?){1,3}$")
+# The writer named after the headline: "Dam inquiry opens - By Anna Field" (names capitalised,
+# so "Budget cuts – by the numbers" stays whole).
+_AUTHOR = re.compile(
+    r"^\s*(?i:by)\s+((?:[A-Z][\w.'’-]*)(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|da|di|del|bin)){0,4})\s*$"
+)
+
+
+def split_author(title: str) -> tuple[str, str | None]:
+    """``title`` without a trailing part that names its writer ("… - By Anna Field"), and that
+    writer's name (None when the title names none)."""
+    spans = _segments(title)
+    if len(spans) < 2:
+        return title, None
+    found = _AUTHOR.match(title[slice(*spans[-1])])
+    headline = title[: spans[-2][1]].strip()
+    if found is None or not headline:
+        return title, None
+    return headline, found.group(1)
 
 
 def _segments(title: str) -> list[tuple[int, int]]:

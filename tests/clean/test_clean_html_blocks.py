@@ -150,3 +150,32 @@ def test_a_body_cut_into_chunks_by_adverts_is_read_whole() -> None:
     text = extract_html(page, None, "ferry.html").text
     assert all(paragraph in text for paragraph in [*BODY, *more])
     assert text.index("harbour board") < text.index("Islanders") < text.index("publish")
+
+
+def test_code_asides_and_footers_dropped_before_extraction_leave_the_text_as_it_was() -> None:
+    """Scripts, styles, SVG icons, asides and footers are dropped before trafilatura copies
+    the tree (issue 21, speed): trafilatura deletes them itself, so the text is the same, and
+    the tail text after a dropped element stays."""
+    extra = (
+        "<script>var tracker = 'Quay repairs delayed again';</script>"
+        "<style>.quay { color: red }</style>"
+        '<svg><path d="M0 0"/><text>Share icon</text></svg>'
+        "<aside><p>Fish market moves indoors, a story told elsewhere on the site.</p></aside>"
+    )
+    busy = PAGE.replace(f"<p>{BODY[1]}</p>", f"<p>{BODY[1]}</p>{extra}").replace(
+        "</article>", "</article><footer><p>Harbor Times, 4 Quay Street, Velmora.</p></footer>"
+    )
+    plain = extract_html(PAGE, "https://harbortimes.example/news/ferry", "page")
+    page = extract_html(busy, "https://harbortimes.example/news/ferry", "page")
+    assert page.text == plain.text
+    assert "tracker" not in page.text and "Fish market" not in page.text
+    assert page.authors == ["Anna Field", "Tomas Brell"]  # the JSON-LD block was read first
+
+
+def test_a_title_escaped_twice_by_its_page_is_unescaped() -> None:
+    page = PAGE.replace(
+        '"headline": "Velmora ferry timetable approved"',
+        '"headline": "Velmora ferry timetable &#8211; approved"',
+    )
+    found = extract_html(page, "https://harbortimes.example/news/ferry", "page")
+    assert found.title == "Velmora ferry timetable – approved"

@@ -113,3 +113,33 @@ def test_outlet_name(name, key, expected):
 )
 def test_outlet_key_of_a_name_alone(name, expected):
     assert outlet_key(name) == expected
+
+
+def test_a_byline_crediting_the_newsroom_names_the_outlet_when_the_page_does_not() -> None:
+    from storyline.clean.article import clean_article, team_name
+    from storyline.config import Settings
+    from storyline.model import Article, SourceKind
+
+    assert team_name(["Harbor Times Web Team"], "harbortimes.example") == "Harbor Times"
+    assert team_name(["Harbor Times Staff"], "harbortimes.example") == "Harbor Times"
+    assert team_name(["Anna Field"], "harbortimes.example") is None
+    assert team_name(["Velmora Post Staff"], "harbortimes.example") is None  # another site
+    body = "".join(
+        f"<p>The harbour board of Velmora approved a new ferry timetable, part {n}, after "
+        "months of complaints from islanders about missed connections.</p>"
+        for n in range(4)
+    )
+    page = (
+        '<html><head><title>Ferry timetable approved</title><meta name="author" '
+        f'content="Harbor Times Web Team"></head><body><article>{body}</article></body></html>'
+    )
+    article = Article(
+        source="https://www.harbortimes.example/news/ferry",
+        source_kind=SourceKind.HTML,
+        raw=page,
+        raw_format="html",
+        url="https://www.harbortimes.example/news/ferry",
+    )
+    clean_article(article, Settings())
+    assert article.outlet == "harbortimes.example"
+    assert article.outlet_name == "Harbor Times"

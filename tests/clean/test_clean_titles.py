@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storyline.clean.titles import strip_site_name
+from storyline.clean.titles import split_author, strip_site_name
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,34 @@ def test_the_site_name_is_cut_from_the_title(title, url, sitename, expected):
 )  # fmt: skip
 def test_site_names_in_other_places_and_forms_are_cut(title, url, sitename, expected):
     assert strip_site_name(title, url, sitename) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Dam inquiry opens - By Anna Field", ("Dam inquiry opens", "Anna Field")),
+        ("Dam inquiry opens | By Anna van Dijk", ("Dam inquiry opens", "Anna van Dijk")),
+        ("Budget cuts – by the numbers", ("Budget cuts – by the numbers", None)),
+        ("Stand By Me", ("Stand By Me", None)),
+        ("By Anna Field", ("By Anna Field", None)),
+    ],
+)
+def test_a_writer_named_after_the_headline_is_split_off(title, expected):
+    assert split_author(title) == expected
+
+
+def test_the_writer_in_the_title_becomes_the_author_when_the_page_names_none():
+    from storyline.clean.article import clean_article
+    from storyline.config import Settings
+    from storyline.model import Article, SourceKind
+
+    body = "The harbour board of Velmora approved a new ferry timetable on Thursday. " * 5
+    article = Article(
+        source="t.txt",
+        source_kind=SourceKind.TEXT,
+        raw=body,
+        title="Ferry timetable approved - By Anna Field",
+    )
+    clean_article(article, Settings())
+    assert article.title == "Ferry timetable approved"
+    assert article.authors == ["Anna Field"]

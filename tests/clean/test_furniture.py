@@ -223,3 +223,61 @@ def test_a_heading_over_furniture_only_goes_with_it():
     result = clean_text(raw, title="Wall to be rebuilt")
     assert "Popular now" not in result.text
     assert "Harbour life" in result.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1 | Anna Field | 5040 | 5 | 1 | 17 | 27",
+        "Tomas Brell | 2380 | 2 | 3 | 12",
+        "12 | Velmora Rovers | 31 | 64%",
+    ],
+)
+def test_a_table_row_with_a_number_in_a_cell_is_not_a_menu(line):
+    assert classify_line(line) is None
+
+
+def test_a_menu_of_section_names_is_still_navigation():
+    assert classify_line("Home | World | Politics | Business | Sport") == "navigation"
+    assert classify_line("News • Sport • Weather • Culture • Top 10") == "navigation"
+    assert classify_line("Home World Politics Business Sport") == "navigation"
+    assert classify_line("Home World Politics Business harbour") is None
+
+
+def test_the_headline_again_in_other_words_at_the_head_of_the_text_goes():
+    raw = (
+        "Harbour wall: Velmora council votes to rebuild it\n"
+        "The council voted on Thursday to rebuild the harbour wall, which a storm broke.\n"
+        "Work starts in April and should take two years, the harbour master said.\n"
+        "Velmora council votes to rebuild the harbour wall\n"
+    )
+    result = clean_text(raw, title="Velmora council votes to rebuild harbour wall")
+    assert [(r.line, r.reason) for r in result.removed] == [
+        ("Harbour wall: Velmora council votes to rebuild it", "title_repeated")
+    ]
+    # further down, a line like the headline is the article's (only the head is searched)
+    assert result.text.endswith("Velmora council votes to rebuild the harbour wall")
+
+
+def test_a_rule_s_required_words_never_change_what_it_matches():
+    """`requires` in data/boilerplate.toml only spares a search: over every line of the
+    written furniture pages and some adverts, each rule matches as it would without it."""
+    from dataclasses import replace
+
+    from bench._furniture_set import read_pages
+    from storyline.clean.furniture import rules, word_count
+
+    lines = [line.text for page in read_pages() for line in page.lines] + [
+        "Claim 200 free spins at Lucky Harbour Casino today",
+        "Get a 100% bonus match on your first deposit",
+        "The Best Online Bookmakers of 2031",
+        "Harbour Bet",
+        "Jackpot slots with promo code HARBOUR",
+    ]
+    checked = [rule for rule in rules() if rule.requires]
+    assert checked  # gambling_ad has one
+    for rule in checked:
+        bare = replace(rule, requires=())
+        for line in lines:
+            assert rule.matches(line, word_count(line)) == bare.matches(line, word_count(line))
+    assert sum(checked[0].matches(line, word_count(line)) for line in lines[-5:]) == 5
