@@ -131,7 +131,14 @@ def leaning(sentence: str, resolved: frozenset[int] = frozenset()) -> bool:
             return True
         if one in _LEANING_OPENERS and first.start(1) not in resolved:
             return True
+    lead = _LEAD_PRONOUN.match(sentence)
+    if lead is not None and lead.start(1) not in resolved:
+        return True  # "With the Balkan leader, he discussed ..."
     return any(start not in resolved for start, _ in pronoun_attributions(sentence))
+
+
+# A short opening phrase, then a pronoun as the subject of the sentence.
+_LEAD_PRONOUN = re.compile(r"""[^.,;"“”]{1,60},\s+(he|she|they)\s""", re.IGNORECASE)
 
 
 def _may_name_by_pronoun(sentence: str) -> bool:

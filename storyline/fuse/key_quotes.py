@@ -39,6 +39,8 @@ def quote_text(text: str) -> str:
 
 def _whole(quote: FusedQuote) -> bool:
     text = quote_text(quote.text)
+    if text.startswith(("to ", "and ", "or ", "but ")):  # the tail of a reported clause
+        return False
     return len(text.split()) >= MIN_QUOTE_WORDS and balanced(text)
 
 

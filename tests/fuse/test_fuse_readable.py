@@ -85,6 +85,8 @@ def test_headlines_bullets_captions_titles_and_shouting_are_not_body() -> None:
 def test_sentences_leaning_on_the_one_before_are_told_and_resolved_ones_are_not() -> None:
     assert leaning("He said the dam would close.")
     assert leaning("The first is the cost of the repairs.")
+    assert leaning("With the union leader, he discussed the cost of the repairs.")
+    assert not leaning("With the union leader, Ferro discussed the cost of the repairs.")
     assert leaning("“The dam is safe,” she said.")
     assert not leaning("The council said the dam would close.")
     said = "“The dam is safe,” she said."
@@ -156,6 +158,7 @@ def test_key_quotes_cover_speakers_and_outlets_with_at_most_two_per_speaker() ->
         _fused("Jon Maas", "The closure will cost the town its summer trade and its jobs.", "two"),
         _fused("Pia Lund", "There will be no flooding this year if the council acts now.", "three"),
         _fused("Ada Ferro", "informationally and in fact,", "four", 5),  # a fragment
+        _fused("Jon Maas", "to give this week on the guarantees asked for by Lindby", "five", 4),
     ]
     chosen = key_quotes(quotes, limit=8)
     speakers = [q.speaker for q in chosen]
@@ -163,6 +166,7 @@ def test_key_quotes_cover_speakers_and_outlets_with_at_most_two_per_speaker() ->
     assert {"Jon Maas", "Pia Lund"} <= set(speakers)
     assert {s.outlet for q in chosen for s in q.sources} >= {"one", "two", "three"}
     assert all(len(quote_text(q.text).split()) >= 6 for q in chosen)
+    assert not any(q.text.startswith("to give") for q in chosen)
 
 
 def test_quote_text_drops_the_marks_and_commas_left_at_its_ends() -> None:
