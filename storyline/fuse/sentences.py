@@ -108,13 +108,23 @@ def sentence_units(text: str) -> list[tuple[int, int]]:
     inside an open quotation is joined to the next one on its line, so a quote of several
     sentences is one unit. A quotation still open at a line's end (a quote that runs into the
     next paragraph, as news prints them) ends its unit there; `balanced` tells such units."""
+    spans = sentence_spans(text)
+    marks = [(m.start(), m.group()) for m in _MARK.finditer(text)]
+    if not marks:
+        return spans
     units: list[tuple[int, int]] = []
     open_ = False
-    for start, end in sentence_spans(text):
+    next_mark = 0
+    for start, end in spans:
         if units and open_ and "\n" not in text[units[-1][1] : start]:
             units[-1] = (units[-1][0], end)
         else:
             units.append((start, end))
             open_ = False
-        open_ = quote_state(text, start, end, open_)
+        while next_mark < len(marks) and marks[next_mark][0] < start:
+            next_mark += 1
+        while next_mark < len(marks) and marks[next_mark][0] < end:
+            mark = marks[next_mark][1]
+            open_ = True if mark in _OPENS else False if mark in _CLOSES else not open_
+            next_mark += 1
     return units
