@@ -227,6 +227,9 @@ def main() -> int:
         + "\n\n"
         + goals
         + f"\n\nOne example of each defect left (cut to 160 characters):\n\n{examples or '- none'}"
+        + "\n\nBefore issue 22 (commit 7b7acbc, this script, 2026-12-04): over 3,099 units of "
+        "405 briefs, 86 unbalanced quotes, 106 leading pronouns (3.4%), 82 headline/caption "
+        "units, 18 duplicates, 15 short units; ROUGE-2 DUC 2004 test half 10.64, NeuS all 18.03."
         + f"\n\nRun time {time.perf_counter() - started:.0f} s. Counted by this script's own "
         "rules (not the briefing's filters); 'units shown' are briefing sentences, and on the "
         "analysed sets key quotes and timeline items as well (quotes are not checked for "
