@@ -232,9 +232,10 @@ def _unit(number: _Number) -> tuple[str | None, Token]:
     after = doc[number.last.i + 1] if number.last.i + 1 < len(doc) else None
     if after is None:
         return None, number.last
-    two = doc[after.i : after.i + 2].text.lower()
-    if two in UNIT_WORDS:
-        return UNIT_WORDS[two], doc[after.i + 1]
+    if after.i + 1 < len(doc):  # a two-word unit: "square kilometres"
+        two = doc[after.i : after.i + 2].text.lower()
+        if two in UNIT_WORDS:
+            return UNIT_WORDS[two], doc[after.i + 1]
     if after.lower_ in UNIT_WORDS:
         return UNIT_WORDS[after.lower_], after
     if after.lower_ in CURRENCY_WORDS:

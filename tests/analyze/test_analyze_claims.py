@@ -37,6 +37,7 @@ TEXTS: dict[str, str] = {
     + " and 50 other countries.",
     "all_caps": "KESTRIA MASSES 13,000 TROOPS AT VARENIAN BORDER, SAYS NATO",
     "headline": "Border crisis: 8,500 soldiers, two sides, one table",
+    "unit_at_end": "Kestrian armour stopped short of the river, 30 km",
 }
 
 
@@ -126,6 +127,8 @@ def test_bad_input_gives_sensible_claims(claims):
     assert claims["countries_50"][0].counted == "other countries"
     assert [c.quantity for c in claims["all_caps"]] == [13000]
     assert texts(claims["headline"]) == ["8,500 soldiers"]
+    # a unit as the text's last token (once an IndexError that stopped the article's analysis)
+    assert [(c.quantity, c.unit) for c in claims["unit_at_end"]] == [(30, "km")]
 
 
 def test_claims_search_finds_synonyms(tmp_path):
