@@ -29,6 +29,8 @@ NEWS_COUNTS = frozenset(
     migrant patient case infection vote voter seat job member resident employee prisoner
     hostage injured wounded killed missile drone tank aircraft""".split()
 )
+# Words a whole quote does not end on: the quote was cut in mid-clause.
+_DANGLING = frozenset("and or but of to the a an that which with for in on by as".split())
 _TRIM = re.compile(r"""^[\s,;:"“”'‘’]+|[\s,;:"“”'‘’]+$""")
 
 
@@ -41,7 +43,10 @@ def _whole(quote: FusedQuote) -> bool:
     text = quote_text(quote.text)
     if text.startswith(("to ", "and ", "or ", "but ")):  # the tail of a reported clause
         return False
-    return len(text.split()) >= MIN_QUOTE_WORDS and balanced(text)
+    words = text.split()
+    if len(words) < MIN_QUOTE_WORDS or words[-1].lower() in _DANGLING:  # "... non-starters and"
+        return False
+    return balanced(text)
 
 
 def _outlets(quote: FusedQuote) -> set[str]:
