@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+
+from storyline.model import Article, SourceKind
+
+
+def analyse_texts(texts: dict[str, str]) -> dict[str, Article]:
+    """Each text as an English article (its key as id, published 15 March 2031), analysed."""
+    from storyline.analyze.annotate import analyze_articles
+    from storyline.config import get_settings
+
+    articles = [
+        Article(
+            source=f"{key}.txt", source_kind=SourceKind.TEXT, raw=text, text=text, id=key,
+            published=datetime(2031, 3, 15, 9, tzinfo=UTC), language="en",
+        )
+        for key, text in texts.items()
+    ]  # fmt: skip
+    return {a.id or "": a for a in analyze_articles(articles, get_settings())}
 
 
 def paragraphs(*parts: str) -> str:

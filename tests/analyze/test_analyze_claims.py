@@ -3,15 +3,12 @@ short fictional texts: made-up countries (Kestria, Varenia), forces and outlets.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from storyline.analyze.annotate import analyze_articles
-from storyline.config import get_settings
 from storyline.counted import counted_kind, search_terms, singular
 from storyline.fuse.facts import counted_key
-from storyline.model import Article, Claim, SourceKind
+from storyline.model import Claim
+from tests.analysis_corpus import analyse_texts
 
 TEXTS: dict[str, str] = {
     "trivial": (
@@ -43,14 +40,7 @@ TEXTS: dict[str, str] = {
 
 @pytest.fixture(scope="module")
 def claims() -> dict[str, list[Claim]]:
-    articles = [
-        Article(
-            source=f"{key}.txt", source_kind=SourceKind.TEXT, raw=text, text=text, id=key,
-            published=datetime(2031, 3, 15, 9, tzinfo=UTC), language="en",
-        )
-        for key, text in TEXTS.items()
-    ]  # fmt: skip
-    return {a.id or "": a.claims for a in analyze_articles(articles, get_settings())}
+    return {key: a.claims for key, a in analyse_texts(TEXTS).items()}
 
 
 def texts(found: list[Claim]) -> list[str]:

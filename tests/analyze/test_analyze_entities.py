@@ -4,14 +4,11 @@ regions and platforms are real names the gazetteer knows."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from storyline.analyze.annotate import analyze_articles
 from storyline.analyze.entities import EntityRegistry
-from storyline.config import get_settings
-from storyline.model import Article, Entity, SourceKind
+from storyline.model import Article, Entity
+from tests.analysis_corpus import analyse_texts
 
 TEXTS: dict[str, str] = {
     "us": (
@@ -51,14 +48,7 @@ TEXTS: dict[str, str] = {
 
 @pytest.fixture(scope="module")
 def analysed() -> dict[str, Article]:
-    articles = [
-        Article(
-            source=f"{key}.txt", source_kind=SourceKind.TEXT, raw=text, text=text, id=key,
-            published=datetime(2031, 3, 15, 9, tzinfo=UTC), language="en",
-        )
-        for key, text in TEXTS.items()
-    ]  # fmt: skip
-    return {a.id or "": a for a in analyze_articles(articles, get_settings())}
+    return analyse_texts(TEXTS)
 
 
 def named(article: Article, name: str) -> Entity:

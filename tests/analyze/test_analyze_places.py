@@ -3,14 +3,11 @@ grouped per article. Fictional villages and people; real countries, states and r
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from storyline.analyze.annotate import analyze_articles
 from storyline.analyze.places import group_places, load_geocoder
-from storyline.config import get_settings
-from storyline.model import Article, Place, SourceKind, Span
+from storyline.model import Place, Span
+from tests.analysis_corpus import analyse_texts
 
 TEXTS: dict[str, str] = {
     "repeated": (
@@ -30,14 +27,7 @@ TEXTS: dict[str, str] = {
 
 @pytest.fixture(scope="module")
 def places() -> dict[str, list[Place]]:
-    articles = [
-        Article(
-            source=f"{key}.txt", source_kind=SourceKind.TEXT, raw=text, text=text, id=key,
-            published=datetime(2031, 3, 15, 9, tzinfo=UTC), language="en",
-        )
-        for key, text in TEXTS.items()
-    ]  # fmt: skip
-    return {a.id or "": a.places for a in analyze_articles(articles, get_settings())}
+    return {key: a.places for key, a in analyse_texts(TEXTS).items()}
 
 
 def test_places_are_grouped_once_per_place_in_order_of_first_mention(places):
