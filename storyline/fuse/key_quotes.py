@@ -17,13 +17,15 @@ import math
 import re
 from dataclasses import replace
 
+from storyline.counted import counted_kind
 from storyline.fuse.facts import ClaimFact, FusedQuote
 from storyline.fuse.sentences import balanced
 
 MAX_PER_SPEAKER = 2
 MIN_QUOTE_WORDS = 6
 TOP_FIGURES = 5
-# What is counted in the figures that make news, after synonyms are folded (facts.counted_key).
+# What is counted in the figures that make news, as `counted.counted_kind` names it (singular,
+# synonyms folded: "soldiers" and "servicemen" are "troop", "fatalities" is "death").
 NEWS_COUNTS = frozenset(
     """troop people death civilian refugee casualty victim child student worker protester
     migrant patient case infection vote voter seat job member resident employee prisoner
@@ -96,12 +98,8 @@ def figure_order(claims: list[ClaimFact]) -> list[int]:
 
     def key(i: int) -> tuple[bool, int, bool, float, int]:
         claim = claims[i]
-        counted = (claim.counted or "").split()
-        news = claim.unit is not None or bool(counted and counted[-1].rstrip("s") in _NEWS)
+        news = claim.unit is not None or counted_kind(claim.counted) in NEWS_COUNTS
         size = math.log10(abs(claim.quantity)) if claim.quantity else 0.0
         return (not claim.conflicts, -claim.support, not news, -size, i)
 
     return sorted(range(len(claims)), key=key)
-
-
-_NEWS = frozenset(w.rstrip("s") for w in NEWS_COUNTS) | {"soldier", "person", "dead"}
