@@ -75,15 +75,6 @@ _OPENS = frozenset(("“", "„", "«", "``"))
 _CLOSES = frozenset(("”", "»", "''"))
 
 
-def quote_state(text: str, start: int = 0, end: int | None = None, open_: bool = False) -> bool:
-    """Whether a double quotation is still open after ``text[start:end]``, given ``open_``
-    before it. A straight mark closes an open quotation and opens otherwise."""
-    for match in _MARK.finditer(text, start, len(text) if end is None else end):
-        mark = match.group()
-        open_ = True if mark in _OPENS else False if mark in _CLOSES else not open_
-    return open_
-
-
 def balanced(text: str) -> bool:
     """Whether every double quotation in ``text`` is opened and closed inside it: no closer
     without its opener, none left open."""
